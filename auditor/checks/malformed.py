@@ -1,0 +1,145 @@
+"""malformed-key: a key setting's value that is nearly, but not exactly, a key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from auditor.checks.base import CheckContext, ScannedFile, applies, finding
+from auditor.detect import identity, providers, values
+from auditor.detect.providers import KeyPattern
+from auditor.detect.scanner import is_key_setting
+from auditor.formats import Setting
+from auditor.model import Finding, Secret
+from auditor.policy.loader import Rule
+
+# Headers carry `Bearer KEY` by design; elsewhere the prefix is a mistake.
+_AUTH_HEADER = re.compile(r"authorization$", re.IGNORECASE)
+_QUOTES = "\"'`"
+
+
+@dataclass(frozen=True)
+class Defect:
+    """Why a value is not a key, and the key-like candidate inside it."""
+
+    problems: tuple[str, ...]
+    candidate: str
+    pattern: KeyPattern | None
+
+
+def diagnose(name: str, value: str) -> Defect | None:
+    """Return what is wrong with a key setting's value, or None if nothing is."""
+    if values.is_reference(value) or values.is_placeholder(value.strip(_QUOTES + " ")):
+        return None
+    if providers.classify(value):
+        return None
+    problems: list[str] = []
+    candidate = value
+    if candidate != candidate.strip():
+        problems.append("whitespace around the key")
+        candidate = candidate.strip()
+    if candidate.endswith(("\\n", "\\r")):
+        problems.append("a literal \\n at the end")
+        candidate = candidate[:-2]
+    if (
+        len(candidate) >= 2
+        and candidate[0] == candidate[-1]
+        and candidate[0] in _QUOTES
+    ):
+        problems.append("extra quotes around the key")
+        candidate = candidate[1:-1].strip()
+    if candidate.lower().startswith("bearer ") and not _AUTH_HEADER.search(name):
+        problems.append("a 'Bearer ' prefix")
+        candidate = candidate[7:].strip()
+    pattern = providers.classify(candidate)
+    if pattern is not None:
+        return Defect(tuple(problems), candidate, pattern) if problems else None
+    return _near_shape(candidate, problems)
+
+
+def _near_shape(candidate: str, problems: list[str]) -> Defect | None:
+    """Recognise a value that starts like a provider's key but has the wrong shape."""
+    prefix_patterns = sorted(providers.PREFIXED, key=lambda p: -len(p.prefix))
+    pattern = next((p for p in prefix_patterns if candidate.startswith(p.prefix)), None)
+    if pattern is None or len(candidate) < len(pattern.prefix) + 12:
+        return None
+    if re.search(r"\s", candidate):
+        problems.append("whitespace inside the key")
+    else:
+        problems.append(
+            f"the wrong length or characters for {pattern.provider} "
+            f"({len(candidate)} characters; expected {pattern.expected})"
+        )
+    return Defect(tuple(problems), candidate, pattern)
+
+
+def _fix(name: str, defect: Defect, provider: str) -> str:
+    removable = [p for p in defect.problems if not p.startswith("the wrong length")]
+    steps = []
+    if removable:
+        steps.append(f"remove {', '.join(removable)}")
+    if len(removable) < len(defect.problems):
+        page = providers.KEY_PAGES.get(provider, "the provider")
+        steps.append(f"copy the whole key again from {page}")
+    return (
+        f"Set {name} to the key alone, or to a reference to it: {' and '.join(steps)}."
+    )
+
+
+class MalformedKeyCheck:
+    """Report key settings whose value is near a provider's key shape but not exact."""
+
+    def run(
+        self, scanned: ScannedFile, rule: Rule, context: CheckContext
+    ) -> list[Finding]:
+        info = scanned.info
+        if not applies(rule, info):
+            return []
+        findings = []
+        for part, document in scanned.documents:
+            for setting in document.settings:
+                defect = _setting_defect(setting)
+                if defect is None:
+                    continue
+                findings.append(
+                    _finding(rule, scanned, part.row_key, setting, defect, part.binary)
+                )
+        return findings
+
+
+def _setting_defect(setting: Setting) -> Defect | None:
+    if not is_key_setting(setting.name) or len(setting.value) > 1024:
+        return None
+    return diagnose(setting.name, setting.value)
+
+
+def _finding(
+    rule: Rule,
+    scanned: ScannedFile,
+    row_key: str | None,
+    setting: Setting,
+    defect: Defect,
+    binary: bool,
+) -> Finding:
+    provider = defect.pattern.provider if defect.pattern else "unknown"
+    prefix = defect.pattern.prefix if defect.pattern else ""
+    secret = Secret(
+        provider=provider,
+        kind=defect.pattern.kind if defect.pattern else "key",
+        fingerprint=identity.fingerprint(defect.candidate),
+        redacted=identity.redact(defect.candidate, prefix),
+    )
+    problems = ", ".join(defect.problems)
+    path = scanned.info.path
+    message = f"{setting.name} in {path} is not a valid {provider} key: {problems}"
+    fix = _fix(setting.name, defect, provider)
+    return finding(
+        rule,
+        scanned.info,
+        message,
+        fix,
+        line=None if binary or row_key else setting.line,
+        row_key=row_key,
+        setting=setting.name,
+        secret=secret,
+    )

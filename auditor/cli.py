@@ -1,0 +1,226 @@
+"""Command-line interface. Commands parse options, call the core, and render."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from auditor import __version__
+from auditor.errors import UserError
+from auditor.model import SEVERITIES
+
+EXIT_USAGE = 2
+
+
+def main() -> None:
+    """Run keyaudit; user errors exit 2 with one message on stderr."""
+    try:
+        cli.main(prog_name="keyaudit", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as error:
+        click.echo(error.ctx.get_help() if error.ctx else str(error))
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except UserError as error:
+        click.echo(f"keyaudit: error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Exit as error:
+        sys.exit(error.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="keyaudit")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log more to stderr: -v for progress, -vv for debug.",
+)
+def cli(verbose: int) -> None:
+    """Audit how AI-provider API keys are kept on machines and in git repositories."""
+    level = (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(
+        level=level, format="keyaudit: %(levelname)s: %(message)s", stream=sys.stderr
+    )
+
+
+def _policy_option(function: Any) -> Any:
+    return click.option(
+        "--policy",
+        "policy_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Policy file (YAML). Default: keyaudit.yaml in the --repo root, "
+        "then ~/.config/keyaudit/keyaudit.yaml, then the built-in policy.",
+    )(function)
+
+
+@cli.command()
+@click.option(
+    "--home",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Audit this folder as if it were the user's home (default: your home).",
+)
+@click.option(
+    "--repo",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Audit the files of this git working tree or plain folder instead of a home.",
+)
+@_policy_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to this file instead of stdout.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(SEVERITIES),
+    default="high",
+    show_default=True,
+    help="Exit 1 when a finding has this severity or a higher one.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also exit 1 when a file could not be scanned (coverage gap).",
+)
+def scan(
+    home: Path | None,
+    repo: Path | None,
+    policy_path: Path | None,
+    fmt: str,
+    output: Path | None,
+    fail_on: str,
+    strict: bool,
+) -> None:
+    """Audit a home directory (the default) or a working tree, and report findings.
+
+    Exit codes: 0 when nothing failed at or above --fail-on, 1 when something
+    did (or, with --strict, when a file could not be scanned), 2 for usage,
+    policy or input errors.
+    """
+    from auditor.engine import ScanRequest, run_scan
+    from auditor.policy.loader import find_policy_file, load_policy
+    from auditor.report import renderer
+    from auditor.report.document import build_document
+
+    if home is None and repo is None:
+        home = Path.home()
+    policy = load_policy(find_policy_file(policy_path, repo, Path.home()))
+    result = run_scan(ScanRequest(policy=policy, home=home, repo=repo))
+    document = build_document(result, fail_on=fail_on, strict=strict)
+    _write(renderer(fmt)(document), output)
+    sys.exit(document["summary"]["exit_code"])
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(
+            f"{output}: cannot write the report: {error.strerror}"
+        ) from None
+    click.echo(f"keyaudit: report written to {output}", err=True)
+
+
+@cli.group()
+def policy() -> None:
+    """Validate, show and explain policies."""
+
+
+@policy.command("validate")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def policy_validate(file: Path) -> None:
+    """Check a policy file against the schema and everything it extends."""
+    from auditor.policy.loader import validate_policy_file
+
+    loaded = validate_policy_file(file)
+    enabled = sum(rule.enabled for rule in loaded.rules)
+    click.echo(f"{file}: valid policy {loaded.name!r} with {enabled} enabled rule(s)")
+
+
+@policy.command("show")
+@_policy_option
+@click.option(
+    "--repo",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Look for keyaudit.yaml in this repository root.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+)
+def policy_show(policy_path: Path | None, repo: Path | None, fmt: str) -> None:
+    """Print the effective policy after extends and overrides."""
+    import json
+
+    import yaml
+
+    from auditor.policy.loader import find_policy_file, load_policy
+
+    loaded = load_policy(find_policy_file(policy_path, repo, Path.home()))
+    document = {
+        "sources": list(loaded.sources),
+        "sha256": loaded.sha256,
+        **loaded.document,
+    }
+    if fmt == "json":
+        click.echo(json.dumps(document, indent=2))
+    else:
+        click.echo(
+            yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=88),
+            nl=False,
+        )
+
+
+@policy.command("explain")
+@click.argument("rule_id")
+@_policy_option
+@click.option(
+    "--repo",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Look for keyaudit.yaml in this repository root.",
+)
+def policy_explain(rule_id: str, policy_path: Path | None, repo: Path | None) -> None:
+    """Describe one rule: what it checks, its controls and how to fix a finding."""
+    from auditor.policy.loader import find_policy_file, load_policy
+    from auditor.report.text import framework_name
+
+    loaded = load_policy(find_policy_file(policy_path, repo, Path.home()))
+    rule = loaded.rule(rule_id)
+    state = "enabled" if rule.enabled else "disabled"
+    click.echo(f"{rule.id}: {rule.title}")
+    click.echo(f"  check: {rule.check}   severity: {rule.severity}   {state}")
+    if rule.parameters:
+        click.echo(f"  parameters: {rule.parameters}")
+    click.echo(f"\n{rule.description}\n\nRemediation: {rule.remediation}\n\nControls:")
+    for framework, items in rule.controls.items():
+        for control in items:
+            marks = [m for m in ("primary", "analogy") if control.get(m)]
+            if control.get("note"):
+                marks.append(control["note"])
+            suffix = f" ({', '.join(marks)})" if marks else ""
+            click.echo(f"  {framework_name(framework)}: {control['id']}{suffix}")
+    click.echo(f"\nDefined at {rule.source}")

@@ -1,0 +1,1 @@
+"""Detection of AI-provider keys in text: patterns, references, fingerprints."""

@@ -1,0 +1,171 @@
+"""Find key occurrences in a Document.
+
+A prefilter looks for the providers' literal prefixes and context words with
+plain substring search; only texts that contain one go through the regular
+expressions, and only the lines near a context word are tokenized for the
+context-only shapes. Every pattern is bounded, so a single long line costs
+time linear in its length.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from auditor.detect import identity, providers, values
+from auditor.detect.providers import KeyPattern
+from auditor.formats import Document, Setting
+from auditor.model import Secret
+
+CONTEXT_WINDOW = 3  # lines either side of a context word
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
+_KEY_SETTING = re.compile(
+    r"api[_-]?key|apikey|access[_-]?key|secret|token|auth|passw|credential|bearer"
+    r"|(?:^|[_.\-])key$",
+    re.IGNORECASE,
+)
+
+
+def is_key_setting(name: str) -> bool:
+    """Return True when a setting's name says it holds a key or token."""
+    return bool(_KEY_SETTING.search(name))
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A literal key found at one place in a document.
+
+    `key` is the exact key; it stays in memory and is never written anywhere.
+    """
+
+    pattern: KeyPattern
+    key: str
+    line: int
+    column: int
+    setting: str | None
+
+    @property
+    def secret(self) -> Secret:
+        return Secret(
+            provider=self.pattern.provider,
+            kind=self.pattern.kind,
+            fingerprint=identity.fingerprint(self.key),
+            redacted=identity.redact(self.key, _shown_prefix(self.pattern, self.key)),
+        )
+
+
+def _shown_prefix(pattern: KeyPattern, key: str) -> str:
+    if pattern.prefix:
+        # Show the whole literal head, such as `sk-ant-api03-`, not just `sk-ant-api`.
+        head = re.match(r"[A-Za-z]+[-_](?:[A-Za-z0-9]+[-_]){0,2}", key)
+        return head.group() if head and len(head.group()) <= 16 else pattern.prefix
+    return "sk-" if key.startswith("sk-") else ""
+
+
+def has_candidates(text: str) -> bool:
+    """Return True when the text contains any provider prefix or context word."""
+    if any(prefix in text for prefix in providers.PREFIXES):
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in providers.CONTEXT_WORDS)
+
+
+def find_keys(document: Document) -> list[Occurrence]:
+    """Return every literal key in the document, in order of position."""
+    text = document.text
+    found: dict[int, Occurrence] = {}
+    claimed: list[tuple[int, int]] = []
+    for pattern in providers.PREFIXED:
+        if pattern.prefix not in text:
+            continue
+        for match in pattern.regex.finditer(text):
+            _add(document, pattern, match.start(), match.group(), found, claimed)
+    _find_contextual(document, found, claimed)
+    return [found[offset] for offset in sorted(found)]
+
+
+def _add(
+    document: Document,
+    pattern: KeyPattern,
+    start: int,
+    key: str,
+    found: dict[int, Occurrence],
+    claimed: list[tuple[int, int]],
+) -> None:
+    end = start + len(key)
+    if any(
+        start < other_end and other_start < end for other_start, other_end in claimed
+    ):
+        return
+    if values.is_placeholder(key):
+        return
+    line = document.line_of(start)
+    found[start] = Occurrence(
+        pattern=pattern,
+        key=key,
+        line=line,
+        column=document.column_of(start),
+        setting=_setting_for(document.settings_on(line), key),
+    )
+    claimed.append((start, end))
+
+
+def _setting_for(settings: list[Setting], key: str) -> str | None:
+    for setting in settings:
+        if key in setting.value:
+            return setting.name
+    return settings[0].name if len(settings) == 1 else None
+
+
+def _find_contextual(
+    document: Document, found: dict[int, Occurrence], claimed: list[tuple[int, int]]
+) -> None:
+    lowered = document.text.lower()
+    for pattern in providers.CONTEXTUAL:
+        context_lines = {
+            document.line_of(m.start())
+            for word in pattern.context
+            if word in lowered
+            for m in re.finditer(re.escape(word), lowered)
+        }
+        if not context_lines:
+            continue
+        for line in _window(context_lines, len(document.line_starts)):
+            _scan_line_tokens(document, pattern, line, lowered, found, claimed)
+
+
+def _window(lines: set[int], last: int) -> list[int]:
+    near: set[int] = set()
+    for line in lines:
+        near.update(
+            range(max(1, line - CONTEXT_WINDOW), min(last, line + CONTEXT_WINDOW) + 1)
+        )
+    return sorted(near)
+
+
+def _scan_line_tokens(
+    document: Document,
+    pattern: KeyPattern,
+    line: int,
+    lowered: str,
+    found: dict[int, Occurrence],
+    claimed: list[tuple[int, int]],
+) -> None:
+    start = document.line_starts[line - 1]
+    text = document.line_text(line)
+    line_has_word = any(
+        word in lowered[start : start + len(text)] for word in pattern.context
+    )
+    names = [s.name for s in document.settings_on(line)]
+    if not line_has_word and not any(is_key_setting(name) for name in names):
+        return
+    for token in _TOKEN.finditer(text):
+        value = token.group()
+        if not pattern.regex.fullmatch(value) or not _looks_random(value):
+            continue
+        _add(document, pattern, start + token.start(), value, found, claimed)
+
+
+def _looks_random(value: str) -> bool:
+    """Require letters and digits both: words and numbers are not keys."""
+    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)

@@ -1,0 +1,188 @@
+"""Run a policy's rules over the files the sources load, and collect the result."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from auditor.checks import CHECKS
+from auditor.checks.base import CheckContext, Hit, ScannedFile, applies
+from auditor.detect.scanner import find_keys, has_candidates
+from auditor.formats import parse
+from auditor.model import CoverageGap, Finding, Target, severity_rank
+from auditor.policy.loader import Policy, Rule
+from auditor.sources import LoadedFile, SourceResult
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """How one rule fared: pass, fail, error or not_applicable."""
+
+    rule: Rule
+    status: str
+    findings: int
+    reason: str = ""
+
+
+@dataclass
+class ScanResult:
+    """Everything a report shows; reports compute nothing beyond it."""
+
+    policy: Policy
+    targets: list[Target]
+    started: datetime
+    finished: datetime | None = None
+    findings: list[Finding] = field(default_factory=list)
+    rule_results: list[RuleResult] = field(default_factory=list)
+    gaps: list[CoverageGap] = field(default_factory=list)
+    files_scanned: int = 0
+    locations_checked: int = 0
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    """What to scan: a home (machine scope), a working tree, or both."""
+
+    policy: Policy
+    home: Path | None = None
+    repo: Path | None = None
+
+
+def run_scan(request: ScanRequest) -> ScanResult:
+    """Load every target, detect keys, run each enabled rule, and return the result."""
+    result = ScanResult(policy=request.policy, targets=[], started=_now())
+    scanned: list[tuple[ScannedFile, CheckContext]] = []
+    for target, source, context in _sources(request):
+        result.targets.append(target)
+        result.gaps.extend(source.gaps)
+        result.locations_checked += source.locations_checked
+        files = detect(source.files)
+        result.files_scanned += len(files)
+        scanned.extend((file, context) for file in files)
+    for rule in request.policy.rules:
+        result.rule_results.append(_run_rule(rule, scanned, result))
+    result.findings.sort(key=_finding_order)
+    result.finished = _now()
+    return result
+
+
+def _sources(request: ScanRequest) -> list[tuple[Target, SourceResult, CheckContext]]:
+    settings = request.policy.settings
+    loaded = []
+    if request.home is not None:
+        from auditor.sources.machine import scan_home
+
+        home = request.home.resolve()
+        source = scan_home(home, request.policy.locations, settings)
+        uid = os.stat(home).st_uid
+        context = CheckContext(home, uid, _user_name(uid), settings)
+        loaded.append((Target("machine", str(home)), source, context))
+    if request.repo is not None:
+        from auditor.sources.tree import scan_tree
+
+        source = scan_tree(request.repo, settings)
+        root = request.repo.resolve()
+        context = CheckContext(root, None, "", settings)
+        loaded.append((Target("tree", str(root)), source, context))
+    return loaded
+
+
+def detect(files: list[LoadedFile]) -> list[ScannedFile]:
+    """Parse each part that may hold a key, and find the keys in it."""
+    scanned = [_detect_file(file) for file in files]
+    _drop_companion_repeats(scanned)
+    return scanned
+
+
+def _detect_file(file: LoadedFile) -> ScannedFile:
+    scanned = ScannedFile(info=file.info)
+    for part in file.parts:
+        if not has_candidates(part.text):
+            continue
+        document = parse(part.text, part.format)
+        scanned.documents.append((part, document))
+        scanned.hits.extend(Hit(occurrence, part) for occurrence in find_keys(document))
+    return scanned
+
+
+def _drop_companion_repeats(files: list[ScannedFile]) -> None:
+    """Report a key from a database's raw bytes or `-wal` only if no row showed it."""
+    in_rows: dict[str, set[str]] = {}
+    for file in files:
+        group = file.info.companion_of or file.info.path
+        for hit in file.hits:
+            if hit.part.row_key is not None:
+                in_rows.setdefault(group, set()).add(hit.occurrence.secret.fingerprint)
+    for file in files:
+        group = file.info.companion_of or file.info.path
+        known = in_rows.get(group, set())
+        kept: list[Hit] = []
+        seen: set[str] = set()
+        for hit in file.hits:
+            fingerprint = hit.occurrence.secret.fingerprint
+            raw = hit.part.binary and hit.part.row_key is None
+            if raw and file.info.format == "sqlite" or file.info.companion_of:
+                if fingerprint in known or fingerprint in seen:
+                    continue
+                seen.add(fingerprint)
+            kept.append(hit)
+        file.hits = kept
+
+
+def _run_rule(
+    rule: Rule, scanned: list[tuple[ScannedFile, CheckContext]], result: ScanResult
+) -> RuleResult:
+    if not rule.enabled:
+        return RuleResult(rule, "not_applicable", 0, "disabled by the policy")
+    if not any(rule.applies_to_scope(target.scope) for target in result.targets):
+        return RuleResult(
+            rule, "not_applicable", 0, "no target of a scope this rule applies to"
+        )
+    check = CHECKS[rule.check]
+    findings: list[Finding] = []
+    applicable = False
+    for file, context in scanned:
+        applicable = applicable or applies(rule, file.info)
+        try:
+            findings.extend(check.run(file, rule, context))
+        except Exception as error:  # a check's bug must not hide other rules' results
+            logger.exception("rule %s failed on %s", rule.id, file.info.path)
+            return RuleResult(
+                rule, "error", 0, f"{type(error).__name__} on {file.info.path}"
+            )
+    result.findings.extend(findings)
+    if findings:
+        return RuleResult(rule, "fail", len(findings))
+    if not applicable:
+        return RuleResult(
+            rule, "not_applicable", 0, "no scanned file is of a kind this rule judges"
+        )
+    return RuleResult(rule, "pass", 0)
+
+
+def _finding_order(finding: Finding) -> tuple[int, str, int, str]:
+    location = finding.location
+    return (
+        -severity_rank(finding.severity),
+        location.path,
+        location.line or 0,
+        finding.rule,
+    )
+
+
+def _user_name(uid: int) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)

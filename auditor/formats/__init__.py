@@ -1,0 +1,90 @@
+"""Readers that turn a file's text into a Document: lines and the settings on them.
+
+Detection always runs over the raw text, so a key is found whatever the
+format; the readers only add the names of the settings that hold values, which
+give detectors their context and the malformed-key check its candidates. A
+reader that fails to parse its format falls back to the line reader, so no
+file is skipped for being malformed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+logger = logging.getLogger(__name__)
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A named value in a file: a JSON member, a YAML key, a variable assignment."""
+
+    name: str
+    value: str
+    line: int
+
+
+@dataclass
+class Document:
+    """A decoded file: its text, where each line starts, and its settings."""
+
+    text: str
+    line_starts: list[int]
+    settings: list[Setting] = field(default_factory=list)
+    parse_error: str | None = None
+    _by_line: dict[int, list[Setting]] | None = None
+
+    @classmethod
+    def from_text(cls, text: str) -> Document:
+        starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        return cls(text=text, line_starts=starts)
+
+    def line_of(self, offset: int) -> int:
+        """Return the 1-based line number of a character offset."""
+        return bisect.bisect_right(self.line_starts, offset)
+
+    def column_of(self, offset: int) -> int:
+        return offset - self.line_starts[self.line_of(offset) - 1] + 1
+
+    def line_text(self, line: int) -> str:
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def settings_on(self, line: int) -> list[Setting]:
+        if self._by_line is None:
+            self._by_line = {}
+            for setting in self.settings:
+                self._by_line.setdefault(setting.line, []).append(setting)
+        return self._by_line.get(line, [])
+
+
+Reader = Callable[[Document], list[Setting]]
+
+
+def parse(text: str, fmt: str) -> Document:
+    """Build a Document and fill its settings with the reader for `fmt`."""
+    from auditor.formats import jsonc, lines, toml, yamlfile
+
+    readers: dict[str, Reader] = {
+        "jsonc": jsonc.read_settings,
+        "json": jsonc.read_settings,
+        "yaml": yamlfile.read_settings,
+        "toml": toml.read_settings,
+    }
+    document = Document.from_text(text)
+    reader = readers.get(fmt)
+    if reader is not None:
+        try:
+            document.settings = reader(document)
+            return document
+        except ValueError as error:
+            document.parse_error = str(error)
+            logger.debug("falling back to lines for %s format: %s", fmt, error)
+    document.settings = lines.read_settings(document)
+    return document

@@ -1,0 +1,117 @@
+"""Build the report document: the complete, schema-valid form of a scan result."""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+import socket
+from dataclasses import asdict
+from typing import Any
+
+from auditor import __version__
+from auditor.engine import ScanResult
+from auditor.model import SEVERITIES, Finding, severity_rank
+
+SCHEMA_VERSION = "1.0"
+
+
+def build_document(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
+    """Return the report as plain data, with the exit code it implies."""
+    findings = [_finding(f) for f in result.findings]
+    gaps = [asdict(gap) for gap in result.gaps]
+    failing = [
+        f
+        for f in result.findings
+        if severity_rank(f.severity) >= severity_rank(fail_on)
+    ]
+    skipped = [gap for gap in gaps if not gap["scanned"]]
+    exit_code = 1 if failing or (strict and skipped) else 0
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "keyaudit", "version": __version__},
+        "scan": _scan(result),
+        "summary": {
+            "findings": len(findings),
+            "by_severity": {
+                s: sum(f["severity"] == s for f in findings) for s in SEVERITIES
+            },
+            "fail_on": fail_on,
+            "strict": strict,
+            "failing_findings": len(failing),
+            "coverage_gaps": len(skipped),
+            "exit_code": exit_code,
+            "result": "fail" if exit_code else "pass",
+        },
+        "findings": findings,
+        "rules": [_rule(r) for r in result.rule_results],
+        "coverage": {
+            "files_scanned": result.files_scanned,
+            "locations_checked": result.locations_checked,
+            "files_skipped": skipped,
+            "files_partly_scanned": [gap for gap in gaps if gap["scanned"]],
+        },
+    }
+
+
+def _scan(result: ScanResult) -> dict[str, Any]:
+    policy = result.policy
+    return {
+        "started": result.started.isoformat(),
+        "finished": (result.finished or result.started).isoformat(),
+        "host": socket.gethostname(),
+        "user": _current_user(),
+        "targets": [asdict(target) for target in result.targets],
+        "policy": {
+            "name": policy.name,
+            "sha256": policy.sha256,
+            "sources": list(policy.sources),
+        },
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    data = asdict(finding)
+    data["location"] = {k: v for k, v in data["location"].items() if v is not None}
+    if data["secret"] is None:
+        del data["secret"]
+    data["id"] = finding_id(finding)
+    return data
+
+
+def finding_id(finding: Finding) -> str:
+    """Return a stable id from rule, place and key fingerprint (never the key)."""
+    location = finding.location
+    fingerprint = finding.secret.fingerprint if finding.secret else ""
+    parts = [
+        finding.rule,
+        location.scope,
+        location.path,
+        location.row_key or "",
+        str(location.line or ""),
+        fingerprint,
+    ]
+    return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _rule(rule_result: Any) -> dict[str, Any]:
+    rule = rule_result.rule
+    data = {
+        "id": rule.id,
+        "title": rule.title,
+        "check": rule.check,
+        "severity": rule.severity,
+        "status": rule_result.status,
+        "findings": rule_result.findings,
+        "controls": rule.controls,
+    }
+    if rule_result.reason:
+        data["reason"] = rule_result.reason
+    return data
+
+
+def _current_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,102 @@
+"""The text report: findings grouped by severity, each with its place and fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.model import SEVERITIES
+
+_FRAMEWORK_NAMES = {
+    "hipaa": "HIPAA",
+    "soc2": "SOC 2",
+    "pci-dss": "PCI DSS 4.0.1",
+    "nist-800-53": "NIST 800-53 r5",
+    "iso-27001": "ISO 27001:2022",
+    "cis": "CIS v8.1",
+    "owasp-asvs": "OWASP ASVS 5.0",
+    "cwe": "CWE",
+}
+
+
+def framework_name(key: str) -> str:
+    return _FRAMEWORK_NAMES.get(key, key)
+
+
+def place(location: dict[str, Any]) -> str:
+    """Render a location as `path:line`, with the database row key if any."""
+    text = location["path"]
+    if location.get("line"):
+        text += f":{location['line']}"
+    if location.get("row_key"):
+        text += f" [row {location['row_key']}]"
+    return text
+
+
+def controls_line(controls: dict[str, list[dict[str, Any]]]) -> str:
+    parts = []
+    for framework, items in controls.items():
+        ids = [c["id"] + (" (analogy)" if c.get("analogy") else "") for c in items]
+        parts.append(f"{framework_name(framework)} {', '.join(ids)}")
+    return "; ".join(parts)
+
+
+def render_text(document: dict[str, Any]) -> str:
+    lines = [_header(document)]
+    for severity in SEVERITIES:
+        group = [f for f in document["findings"] if f["severity"] == severity]
+        if not group:
+            continue
+        lines.append(f"\n{severity.upper()} ({len(group)})")
+        for finding in group:
+            lines.extend(_finding_lines(finding))
+    lines.extend(_coverage_lines(document["coverage"]))
+    lines.append(_footer(document))
+    return "\n".join(lines) + "\n"
+
+
+def _header(document: dict[str, Any]) -> str:
+    scan = document["scan"]
+    targets = ", ".join(f"{t['scope']} {t['root']}" for t in scan["targets"])
+    version = document["tool"]["version"]
+    return f"keyaudit {version}: {targets} (policy {scan['policy']['name']})"
+
+
+def _finding_lines(finding: dict[str, Any]) -> list[str]:
+    lines = [
+        f"  {place(finding['location'])}: {finding['message']} [{finding['rule']}]"
+    ]
+    secret = finding.get("secret")
+    if secret:
+        lines.append(f"      key: {secret['redacted']}  {secret['fingerprint']}")
+    lines.append(f"      fix: {finding['fix']}")
+    if finding["controls"]:
+        lines.append(f"      controls: {controls_line(finding['controls'])}")
+    return lines
+
+
+def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
+    lines = []
+    skipped = coverage["files_skipped"]
+    partly = coverage["files_partly_scanned"]
+    if skipped:
+        lines.append(f"\nNOT SCANNED ({len(skipped)})")
+        lines.extend(f"  {gap['path']}: {gap['detail']}" for gap in skipped)
+    if partly:
+        lines.append(f"\nPARTLY SCANNED ({len(partly)})")
+        lines.extend(f"  {gap['path']}: {gap['detail']}" for gap in partly)
+    return lines
+
+
+def _footer(document: dict[str, Any]) -> str:
+    summary = document["summary"]
+    counts = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
+    coverage = document["coverage"]
+    rules = document["rules"]
+    failed = sum(r["status"] == "fail" for r in rules)
+    return (
+        f"\n{summary['findings']} finding(s){': ' + counts if counts else ''}. "
+        f"{coverage['files_scanned']} file(s) scanned, "
+        f"{len(coverage['files_skipped'])} not scanned. "
+        f"{failed} of {len(rules)} rule(s) failed. Result: {summary['result']} "
+        f"(--fail-on {summary['fail_on']})."
+    )

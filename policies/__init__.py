@@ -1,0 +1,1 @@
+"""Built-in policies, the locations table and their JSON Schema, shipped as package data."""

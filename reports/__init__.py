@@ -1,0 +1,1 @@
+"""Report templates and the report JSON Schema, shipped as package data."""
