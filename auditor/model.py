@@ -35,6 +35,8 @@ class Location:
     column: int | None = None
     row_key: str | None = None
     setting: str | None = None
+    # For history findings: sha, author, date, subject of the introducing commit.
+    commit: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,10 @@ class Finding:
     remediation: str
     fix: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    # Set when an inline `keyaudit: allow`, a baseline or a waiver accepts the
+    # finding: {"kind": "inline" | "baseline" | "waiver", "reason": ...}.
+    # Suppressed findings are reported, but never fail the scan.
+    suppression: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,9 @@ def _scan(result: ScanResult) -> dict[str, Any]:
 def _finding(finding: Finding) -> dict[str, Any]:
     data = asdict(finding)
     data["location"] = {k: v for k, v in data["location"].items() if v is not None}
-    if data["secret"] is None:
-        del data["secret"]
+    for optional in ("secret", "suppression"):
+        if data[optional] is None:
+            del data[optional]
     data["id"] = finding_id(finding)
     return data
 
@@ -104,6 +105,8 @@ def _rule(rule_result: Any) -> dict[str, Any]:
         "status": rule_result.status,
         "findings": rule_result.findings,
         "controls": rule.controls,
+        "description": rule.description,
+        "remediation": rule.remediation,
     }
     if rule_result.reason:
         data["reason"] = rule_result.reason

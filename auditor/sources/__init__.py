@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from auditor.model import CoverageGap
 
@@ -24,6 +25,8 @@ class FileInfo:
     # For a database's `-wal` file: the database's path. Keys already found in
     # the database's rows are not reported again from its companions.
     companion_of: str | None = None
+    # For staged and history blobs: the commit (sha, author, date, subject).
+    commit: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
