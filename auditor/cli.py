@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from auditor.errors import UserError
 from auditor.model import SEVERITIES
 
 EXIT_USAGE = 2
+EXIT_CRASH = 3
 
 
 def main() -> None:
@@ -34,6 +36,13 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except click.exceptions.Exit as error:
         sys.exit(error.exit_code)
+    except Exception:
+        # A crash must not look like "findings" (1) or "bad input" (2).
+        traceback.print_exc()
+        click.echo(
+            "keyaudit: internal error; please report it with the trace above.", err=True
+        )
+        sys.exit(EXIT_CRASH)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
