@@ -82,6 +82,12 @@ def _policy_option(function: Any) -> Any:
     type=click.Path(path_type=Path, file_okay=False, exists=True),
     help="Audit the files of this git working tree or plain folder instead of a home.",
 )
+@click.option(
+    "--history",
+    is_flag=True,
+    help="Audit every commit of the --repo repository reachable from any ref "
+    "(branches, tags, remote-tracking refs, stashes) instead of its working tree.",
+)
 @_policy_option
 @click.option(
     "--format",
@@ -112,6 +118,7 @@ def _policy_option(function: Any) -> Any:
 def scan(
     home: Path | None,
     repo: Path | None,
+    history: bool,
     policy_path: Path | None,
     fmt: str,
     output: Path | None,
@@ -129,10 +136,13 @@ def scan(
     from auditor.report import renderer
     from auditor.report.document import build_document
 
+    if history and repo is None:
+        raise UserError("--history needs --repo DIR: the repository to read.")
     if home is None and repo is None:
         home = Path.home()
     policy = load_policy(find_policy_file(policy_path, repo, Path.home()))
-    result = run_scan(ScanRequest(policy=policy, home=home, repo=repo))
+    request = ScanRequest(policy=policy, home=home, repo=repo, history=history)
+    result = run_scan(request)
     document = build_document(result, fail_on=fail_on, strict=strict)
     _write(renderer(fmt)(document), output)
     sys.exit(document["summary"]["exit_code"])

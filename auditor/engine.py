@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from auditor.checks import CHECKS
 from auditor.checks.base import CheckContext, Hit, ScannedFile, applies
@@ -42,15 +43,22 @@ class ScanResult:
     gaps: list[CoverageGap] = field(default_factory=list)
     files_scanned: int = 0
     locations_checked: int = 0
+    # For history scans: commits and blobs read, and whether history is complete.
+    history: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
 class ScanRequest:
-    """What to scan: a home (machine scope), a working tree, or both."""
+    """What to scan: a home (machine scope), a working tree, or both.
+
+    With `history`, the repository's commits are scanned instead of its
+    working tree.
+    """
 
     policy: Policy
     home: Path | None = None
     repo: Path | None = None
+    history: bool = False
 
 
 def run_scan(request: ScanRequest) -> ScanResult:
@@ -64,6 +72,8 @@ def run_scan(request: ScanRequest) -> ScanResult:
         files = detect(source.files)
         result.files_scanned += len(files)
         scanned.extend((file, context) for file in files)
+    if request.history and request.repo is not None:
+        scanned.extend(_history(request.repo, result))
     for rule in request.policy.rules:
         result.rule_results.append(_run_rule(rule, scanned, result))
     result.findings.sort(key=_finding_order)
@@ -82,7 +92,7 @@ def _sources(request: ScanRequest) -> list[tuple[Target, SourceResult, CheckCont
         uid = os.stat(home).st_uid
         context = CheckContext(home, uid, _user_name(uid), settings)
         loaded.append((Target("machine", str(home)), source, context))
-    if request.repo is not None:
+    if request.repo is not None and not request.history:
         from auditor.sources.tree import scan_tree
 
         source = scan_tree(request.repo, settings)
@@ -90,6 +100,18 @@ def _sources(request: ScanRequest) -> list[tuple[Target, SourceResult, CheckCont
         context = CheckContext(root, None, "", settings)
         loaded.append((Target("tree", str(root)), source, context))
     return loaded
+
+
+def _history(repo: Path, result: ScanResult) -> list[tuple[ScannedFile, CheckContext]]:
+    from auditor.history import scan_history
+
+    root = repo.resolve()
+    history = scan_history(root)
+    result.targets.append(Target("history", str(root)))
+    result.history = history.coverage
+    result.gaps.extend(history.gaps)
+    context = CheckContext(root, None, "", result.policy.settings, history.at_head)
+    return [(file, context) for file in history.files]
 
 
 def detect(files: list[LoadedFile]) -> list[ScannedFile]:
@@ -158,7 +180,8 @@ def _run_rule(
     result.findings.extend(findings)
     if findings:
         return RuleResult(rule, "fail", len(findings))
-    if not applicable:
+    judged_history = result.history is not None and rule.applies_to_scope("history")
+    if not applicable and not judged_history:
         return RuleResult(
             rule, "not_applicable", 0, "no scanned file is of a kind this rule judges"
         )

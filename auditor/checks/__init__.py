@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from auditor.checks.backup import UnencryptedBackupCheck
 from auditor.checks.base import Check
+from auditor.checks.history import HistoryKeyCheck
 from auditor.checks.malformed import MalformedKeyCheck
 from auditor.checks.permissions import FilePermissionsCheck
 from auditor.checks.plaintext import PlaintextKeyCheck
@@ -17,4 +18,5 @@ CHECKS: dict[str, Check] = {
     "file-permissions": FilePermissionsCheck(),
     "unencrypted-backup": UnencryptedBackupCheck(),
     "malformed-key": MalformedKeyCheck(),
+    "history-key": HistoryKeyCheck(),
 }

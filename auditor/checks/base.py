@@ -38,6 +38,8 @@ class CheckContext:
     expected_uid: int | None
     expected_user: str
     settings: dict[str, Any]
+    # For history scans: (path, fingerprint) of each key still in its file at HEAD.
+    history_at_head: frozenset[tuple[str, str]] = frozenset()
 
 
 class Check(Protocol):
@@ -94,6 +96,7 @@ def finding(
             column=column,
             row_key=row_key,
             setting=setting,
+            commit=info.commit,
         ),
         secret=secret,
         controls=rule.controls,

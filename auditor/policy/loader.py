@@ -42,7 +42,14 @@ class Rule:
     source: str
 
     def applies_to_scope(self, scope: str) -> bool:
-        return scope in self.parameters.get("scopes", ("machine", "tree", scope))
+        """Return True when the rule judges files of `scope`.
+
+        A rule without `scopes` judges every scope but history: a key in an old
+        commit is judged only by rules that list `history`.
+        """
+        if "scopes" in self.parameters:
+            return scope in self.parameters["scopes"]
+        return scope != "history"
 
 
 @dataclass(frozen=True)

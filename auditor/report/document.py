@@ -27,6 +27,14 @@ def build_document(result: ScanResult, fail_on: str, strict: bool) -> dict[str, 
     ]
     skipped = [gap for gap in gaps if not gap["scanned"]]
     exit_code = 1 if failing or (strict and skipped) else 0
+    coverage: dict[str, Any] = {
+        "files_scanned": result.files_scanned,
+        "locations_checked": result.locations_checked,
+        "files_skipped": skipped,
+        "files_partly_scanned": [gap for gap in gaps if gap["scanned"]],
+    }
+    if result.history is not None:
+        coverage["history"] = result.history
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "keyaudit", "version": __version__},
@@ -45,12 +53,7 @@ def build_document(result: ScanResult, fail_on: str, strict: bool) -> dict[str, 
         },
         "findings": findings,
         "rules": [_rule(r) for r in result.rule_results],
-        "coverage": {
-            "files_scanned": result.files_scanned,
-            "locations_checked": result.locations_checked,
-            "files_skipped": skipped,
-            "files_partly_scanned": [gap for gap in gaps if gap["scanned"]],
-        },
+        "coverage": coverage,
     }
 
 

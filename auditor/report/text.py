@@ -86,6 +86,14 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
     if partly:
         lines.append(f"\nPARTLY SCANNED ({len(partly)})")
         lines.extend(f"  {gap['path']}: {gap['detail']}" for gap in partly)
+    history = coverage.get("history")
+    if history:
+        state = "complete" if history["complete"] else "INCOMPLETE"
+        lines.append(
+            f"\nHISTORY: {history['commits_read']} commit(s), "
+            f"{history['blobs_read']} blob(s) read; {state}"
+        )
+        lines.extend(f"  {reason}" for reason in history["incomplete_reasons"])
     return lines
 
 
