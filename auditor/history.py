@@ -1,9 +1,9 @@
 """Find the keys in a repository's history, each at the commit that introduced it.
 
-The prefilter runs on each commit's whole patch first, then on each file's
-added lines. Most of the history therefore passes through compiled substring
-search only, and the detectors parse just the added lines that contain a provider
-prefix or context word. A key is reported once per path: at the first commit, in
+The prefilter runs on each file's whole diff first, then on its added lines.
+Most of the history therefore passes through compiled substring search only,
+and the detectors parse just the added lines that contain a provider prefix or
+context word. A key is reported once per path: at the first commit, in
 topological order, that added it at that path.
 """
 
@@ -55,10 +55,10 @@ def scan_history(root: Path) -> HistoryScan:
     log = git_history.HistoryLog(root, stats)
     result = HistoryScan()
     seen: dict[tuple[bytes, Fingerprint], _Introduction] = {}
-    for commit, patch in log.commits(tips):
-        if not has_candidates(patch.decode("utf-8", "replace")):
+    for commit, diff in log.file_diffs(tips):
+        if not has_candidates(diff.decode("utf-8", "replace")):
             continue
-        for change in git_history.added_lines(commit, patch):
+        for change in git_history.added_lines(commit, diff):
             scanned = _detect_change(change, seen)
             if scanned is not None:
                 result.files.append(scanned)

@@ -306,3 +306,23 @@ def test_not_a_repository_exits_2(tmp_path, keyaudit) -> None:
 
     assert completed.returncode == 2
     assert "not a git repository" in completed.stderr
+
+
+def test_log_records_split_across_blocks(make_repo, keys, monkeypatch) -> None:
+    from auditor.sources import history as git_history
+
+    repo = make_repo({"a.env": f"HF_TOKEN={keys.huggingface()}\n", "b.txt": "b\n"})
+    commit_file(repo, "diff --cc.txt", "+diff -- not a header\n", "Tricky lines")
+
+    def diffs(read_size: int) -> list[tuple[str, bytes]]:
+        monkeypatch.setattr(git_history, "READ_SIZE", read_size)
+        stats = git_history.HistoryStats()
+        log = git_history.HistoryLog(repo, stats)
+        found = [(commit.sha, diff) for commit, diff in log.file_diffs([])]
+        log.close()
+        return found
+
+    whole = diffs(1 << 20)
+    for size in (1, 2, 5, 7, 64):
+        assert diffs(size) == whole, f"read size {size}"
+    assert len(whole) == 3

@@ -30,6 +30,8 @@ READ_SIZE = 1 << 20
 # starts with `+`, `-`, ` ` or a header word, so the marker cannot occur in one.
 _COMMIT_MARK = b"\x00\x00"
 _FORMAT = "%x00%x00%H%x00%an <%ae>%x00%aI%x00%s"
+# A record starts at a commit mark or at a `diff` header line.
+_RECORD_START = re.compile(rb"\n(?=\x00\x00|diff )")
 _HUNK = re.compile(rb"^(@@+) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,\d+)? @@+")
 _C_ESCAPES = {
     b"a": 7,
@@ -159,8 +161,8 @@ def stash_entries(root: Path) -> list[str]:
 class HistoryLog:
     """One `git log` process writing every reachable commit's patch, oldest first.
 
-    Iterate over `commits()`, then call `close()`, which raises UserError if
-    git failed (a missing object, a bad ref), so an error is never mistaken
+    Iterate over `file_diffs()`, then call `close()`, which raises UserError
+    if git failed (a missing object, a bad ref), so an error is never mistaken
     for a history without keys.
     """
 
@@ -171,7 +173,7 @@ class HistoryLog:
         # this process is busy reading stdout.
         self._errors = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
-            _log_command(),
+            log_command(),
             cwd=root,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -179,17 +181,30 @@ class HistoryLog:
             env=git_environment(),
         )
 
-    def commits(self, tips: list[str]) -> Iterator[tuple[Commit, bytes]]:
-        """Yield each commit and its patch; a patch is held only while in use."""
+    def file_diffs(self, tips: list[str]) -> Iterator[tuple[Commit, bytes]]:
+        """Yield each file's diff with its commit, after reading `tips` too.
+
+        Only one file's diff and one block of output are in memory at a time.
+        """
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write("".join(f"{tip}\n" for tip in tips).encode())
         self._process.stdin.close()
-        for chunk in _commit_chunks(self._process.stdout):
-            header, _, patch = chunk.partition(b"\n")
-            self.stats.commits += 1
-            self.stats.blobs += patch.count(b"\ndiff --")
-            self.stats.binary_blobs += patch.count(b"\nBinary files ")
-            yield _commit(header), patch
+        commit: Commit | None = None
+        for record in _records(self._process.stdout):
+            if record.startswith(_COMMIT_MARK):
+                commit = _commit(record[len(_COMMIT_MARK) :].partition(b"\n")[0])
+                self.stats.commits += 1
+            elif commit is not None:
+                self._count(record)
+                yield commit, record
+
+    def _count(self, diff: bytes) -> None:
+        header = diff[: diff.find(b"\n@@")]
+        if b"\ndeleted file mode" in header:
+            return
+        self.stats.blobs += 1
+        if b"\nBinary files " in header:
+            self.stats.binary_blobs += 1
 
     def close(self) -> None:
         """Wait for git; raise UserError if it failed."""
@@ -207,7 +222,8 @@ class HistoryLog:
             )
 
 
-def _log_command() -> list[str]:
+def log_command() -> list[str]:
+    """Return the `git log` command line whose output `HistoryLog` parses."""
     return [
         "git",
         "-c",
@@ -216,6 +232,12 @@ def _log_command() -> list[str]:
         "diff.mnemonicPrefix=false",
         "-c",
         "log.showSignature=false",
+        # Bound the memory of mapped pack files, which would otherwise grow
+        # with the size of the packs read; the delta cache keeps its default.
+        "-c",
+        "core.packedGitWindowSize=32m",
+        "-c",
+        "core.packedGitLimit=128m",
         "log",
         "--all",
         "--stdin",
@@ -235,31 +257,33 @@ def _log_command() -> list[str]:
     ]
 
 
-def _commit_chunks(stream: IO[bytes]) -> Iterator[bytes]:
-    """Split the log into one byte string per commit, reading large blocks."""
+def _records(stream: IO[bytes]) -> Iterator[bytes]:
+    """Split the log into records: a commit's header, or one file's diff.
+
+    The output is read in large blocks. The record that a block ends in may
+    be cut, so it stays in the buffer, and only the new bytes (and the last few
+    old ones, where a record start may span two blocks) are searched again.
+    """
     buffer = bytearray()
-    searched = 0
     while True:
         block = stream.read(READ_SIZE)
         if not block:
             break
+        searched = max(len(buffer) - 8, 0)
         buffer += block
-        end = buffer.rfind(b"\n" + _COMMIT_MARK, max(searched - 2, 0))
-        searched = len(buffer)
-        if end <= 0:
-            continue
-        yield from _split(bytes(buffer[: end + 1]))
-        del buffer[: end + 1]
-        searched = len(buffer)
-    if buffer:
-        yield from _split(bytes(buffer))
+        last = 0
+        for match in _RECORD_START.finditer(buffer, searched):
+            last = match.start()
+        if last:
+            yield from _split_records(bytes(buffer[:last]))
+            del buffer[: last + 1]
+    yield from _split_records(bytes(buffer))
 
 
-def _split(data: bytes) -> Iterator[bytes]:
-    for chunk in data.split(b"\n" + _COMMIT_MARK):
-        chunk = chunk.removeprefix(_COMMIT_MARK)
-        if chunk:
-            yield chunk
+def _split_records(data: bytes) -> Iterator[bytes]:
+    for record in _RECORD_START.split(data):
+        if record:
+            yield record
 
 
 def _commit(header: bytes) -> Commit:
