@@ -66,9 +66,18 @@ def _shown_prefix(pattern: KeyPattern, key: str) -> str:
     return "sk-" if key.startswith("sk-") else ""
 
 
+# A prefix that contains a shorter one (`sk-proj-` contains `sk-`) cannot match
+# where the shorter one does not, so the prefilter searches only the shorter.
+_PREFILTER_PREFIXES = tuple(
+    prefix
+    for prefix in providers.PREFIXES
+    if not any(other != prefix and other in prefix for other in providers.PREFIXES)
+)
+
+
 def has_candidates(text: str) -> bool:
     """Return True when the text contains any provider prefix or context word."""
-    if any(prefix in text for prefix in providers.PREFIXES):
+    if any(prefix in text for prefix in _PREFILTER_PREFIXES):
         return True
     lowered = text.lower()
     return any(word in lowered for word in providers.CONTEXT_WORDS)

@@ -232,8 +232,11 @@ def log_command() -> list[str]:
         "diff.mnemonicPrefix=false",
         "-c",
         "log.showSignature=false",
-        # Bound the memory of mapped pack files, which would otherwise grow
-        # with the size of the packs read; the delta cache keeps its default.
+        # Bound git's memory whatever the user's configuration: mapped pack
+        # windows would otherwise grow with the packs read. The delta base
+        # cache limit is git's default, pinned.
+        "-c",
+        "core.deltaBaseCacheLimit=96m",
         "-c",
         "core.packedGitWindowSize=32m",
         "-c",
