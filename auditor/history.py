@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.checks.base import Hit, ScannedFile
-from auditor.detect.scanner import find_keys, has_candidates
+from auditor.detect.scanner import find_keys, has_candidates_utf8
 from auditor.formats import parse
 from auditor.model import CoverageGap, Fingerprint
 from auditor.sources import FileInfo, Part
@@ -56,7 +56,7 @@ def scan_history(root: Path) -> HistoryScan:
     result = HistoryScan()
     seen: dict[tuple[bytes, Fingerprint], _Introduction] = {}
     for commit, diff in log.file_diffs(tips):
-        if not has_candidates(diff.decode("utf-8", "replace")):
+        if not has_candidates_utf8(diff):
             continue
         for change in git_history.added_lines(commit, diff):
             scanned = _detect_change(change, seen)
@@ -77,9 +77,10 @@ def _detect_change(
     # A carriage return inside a line would count as a line break in the
     # Document and shift every later line number, so it becomes a space.
     lines = (line.rstrip(b"\r").replace(b"\r", b" ") for _, line in change.lines)
-    text = b"\n".join(lines).decode("utf-8", "replace")
-    if not has_candidates(text):
+    data = b"\n".join(lines)
+    if not has_candidates_utf8(data):
         return None
+    text = data.decode("utf-8", "replace")
     name = change.path.rsplit(b"/", 1)[-1].decode("utf-8", "replace")
     role, fmt = classify(name)
 

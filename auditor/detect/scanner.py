@@ -83,6 +83,30 @@ def has_candidates(text: str) -> bool:
     return any(word in lowered for word in providers.CONTEXT_WORDS)
 
 
+_PREFILTER_PREFIX_BYTES = tuple(p.encode("ascii") for p in _PREFILTER_PREFIXES)
+_CONTEXT_WORD_BYTES = tuple(w.encode("ascii") for w in providers.CONTEXT_WORDS)
+# UTF-8 of the only letters whose lower case has an ASCII letter: the Kelvin
+# sign (to `k`) and the capital I with a dot above (to `i` and a combining dot).
+_LOWER_TO_ASCII = (b"\xe2\x84\xaa", b"\xc4\xb0")
+
+
+def has_candidates_utf8(data: bytes) -> bool:
+    """Return `has_candidates` of the UTF-8 text in `data`, without decoding it.
+
+    The result is the same as for the text decoded with replacement characters,
+    because every prefix and context word is ASCII, and bytes.lower() is much
+    faster than str.lower() on text with non-ASCII characters.
+    """
+    if any(prefix in data for prefix in _PREFILTER_PREFIX_BYTES):
+        return True
+    lowered = data.lower()
+    if any(word in lowered for word in _CONTEXT_WORD_BYTES):
+        return True
+    if any(letter in data for letter in _LOWER_TO_ASCII):
+        return has_candidates(data.decode("utf-8", "replace"))
+    return False
+
+
 def find_keys(document: Document) -> list[Occurrence]:
     """Return every literal key in the document, in order of position."""
     text = document.text

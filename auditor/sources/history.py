@@ -23,9 +23,15 @@ from typing import IO
 
 from auditor.errors import UserError
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 logger = logging.getLogger(__name__)
 
 READ_SIZE = 1 << 20
+PIPE_SIZE = 1 << 20
 # Each commit starts with two NUL bytes at the start of a line. A patch line
 # starts with `+`, `-`, ` ` or a header word, so the marker cannot occur in one.
 _COMMIT_MARK = b"\x00\x00"
@@ -180,6 +186,7 @@ class HistoryLog:
             stderr=self._errors,
             env=git_environment(),
         )
+        _enlarge_pipe(self._process.stdout)
 
     def file_diffs(self, tips: list[str]) -> Iterator[tuple[Commit, bytes]]:
         """Yield each file's diff with its commit, after reading `tips` too.
@@ -222,6 +229,22 @@ class HistoryLog:
             )
 
 
+def _enlarge_pipe(stream: IO[bytes] | None) -> None:
+    """Let git write ahead while this process scans what it already read.
+
+    A default pipe holds 64 KiB, so git would wait each time a block is being
+    scanned. Linux allows up to `/proc/sys/fs/pipe-max-size` (1 MiB unless
+    raised); elsewhere, or when refused, the default stays.
+    """
+    size_option = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl else None
+    if stream is None or size_option is None:
+        return
+    try:
+        fcntl.fcntl(stream.fileno(), size_option, PIPE_SIZE)
+    except OSError:
+        logger.debug("pipe size left at the default")
+
+
 def log_command() -> list[str]:
     """Return the `git log` command line whose output `HistoryLog` parses."""
     return [
@@ -232,15 +255,16 @@ def log_command() -> list[str]:
         "diff.mnemonicPrefix=false",
         "-c",
         "log.showSignature=false",
-        # Bound git's memory whatever the user's configuration: mapped pack
-        # windows would otherwise grow with the packs read. The delta base
-        # cache limit is git's default, pinned.
+        # Bound git's memory whatever the user's configuration. Mapped pack
+        # windows would otherwise grow with the packs read (to 204 MB on a
+        # 75 MB pack, where these limits keep git at 140 MB and as fast).
+        # The delta base cache limit is git's default, pinned.
         "-c",
         "core.deltaBaseCacheLimit=96m",
         "-c",
-        "core.packedGitWindowSize=32m",
+        "core.packedGitWindowSize=16m",
         "-c",
-        "core.packedGitLimit=128m",
+        "core.packedGitLimit=32m",
         "log",
         "--all",
         "--stdin",
