@@ -84,7 +84,7 @@ class Tool:
     output: Path | None = None
     isolate_network: bool = True
     count: Callable[[Path], int] | None = None
-    # Kingfisher exits 200 when it reports findings, 205 when it validated one.
+    # Kingfisher 2.14 exits 200 when it reports findings (seen with --no-validate).
     success_codes: tuple[int, ...] = (0, 1)
 
 
@@ -399,7 +399,7 @@ def history_tools(repo: Path, peers: dict[str, Path], out: Path) -> list[Tool]:
             + ["-o", str(kingfisher_out)],
             kingfisher_out,
             count=_count_json_lines,
-            success_codes=(0, 200, 205),
+            success_codes=(0, 200),
         ),
     ]
     return tools + git_floor(repo)
@@ -453,7 +453,7 @@ def tree_tools(repo: Path, peers: dict[str, Path], out: Path) -> list[Tool]:
             + ["-o", str(kingfisher_out)],
             kingfisher_out,
             count=_count_json_lines,
-            success_codes=(0, 200, 205),
+            success_codes=(0, 200),
         ),
         Tool(
             "detect-secrets",

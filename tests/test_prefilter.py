@@ -1,4 +1,4 @@
-"""The bytes prefilter agrees with the text prefilter it stands in for."""
+"""The bytes prefilter agrees with the text prefilter it replaces in history scans."""
 
 from __future__ import annotations
 

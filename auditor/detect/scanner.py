@@ -85,8 +85,9 @@ def has_candidates(text: str) -> bool:
 
 _PREFILTER_PREFIX_BYTES = tuple(p.encode("ascii") for p in _PREFILTER_PREFIXES)
 _CONTEXT_WORD_BYTES = tuple(w.encode("ascii") for w in providers.CONTEXT_WORDS)
-# UTF-8 of the only letters whose lower case has an ASCII letter: the Kelvin
-# sign (to `k`) and the capital I with a dot above (to `i` and a combining dot).
+# UTF-8 of the only non-ASCII letters whose lower case has an ASCII letter, in
+# Python's Unicode database: the Kelvin sign (to `k`) and the capital I with a
+# dot above (to `i` and a combining dot).
 _LOWER_TO_ASCII = (b"\xe2\x84\xaa", b"\xc4\xb0")
 
 
