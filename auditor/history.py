@@ -52,7 +52,8 @@ def scan_history(root: Path) -> HistoryScan:
     git_history.check_repository(root)
     stats = git_history.HistoryStats(incomplete=git_history.incomplete_reasons(root))
     tips = git_history.stash_entries(root)
-    log = git_history.HistoryLog(root, stats)
+    partial = git_history.is_partial_clone(root)
+    log = git_history.HistoryLog(root, stats, partial)
     result = HistoryScan()
     seen: dict[tuple[bytes, Fingerprint], _Introduction] = {}
     for commit, diff in log.file_diffs(tips):

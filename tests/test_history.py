@@ -326,3 +326,30 @@ def test_log_records_split_across_blocks(make_repo, keys, monkeypatch) -> None:
     for size in (1, 2, 5, 7, 64):
         assert diffs(size) == whole, f"read size {size}"
     assert len(whole) == 3
+
+
+def test_partial_clone_reported_incomplete(make_repo, keys, keyaudit, tmp_path) -> None:
+    key = keys.replicate()
+    repo = make_repo({"README.md": "first\n"})
+    commit_file(repo, "run.sh", f"export REPLICATE_API_TOKEN={key}\n", "Add")
+    git(repo, "config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "partial"
+    git(
+        tmp_path,
+        "clone",
+        "-q",
+        "--no-checkout",
+        "--filter=blob:none",
+        f"file://{repo}",
+        str(clone),
+    )
+
+    report = history_report(keyaudit, clone, exit_code=0)
+    strict = keyaudit("scan", "--repo", clone, "--history", "--strict")
+
+    history = report["coverage"]["history"]
+    assert history["complete"] is False
+    reasons = [gap["reason"] for gap in report["coverage"]["files_skipped"]]
+    assert reasons == ["partial-clone", "partial-clone-stopped"]
+    assert "stopped at an object" in history["incomplete_reasons"][1]
+    assert strict.returncode == 1, strict.stderr

@@ -103,8 +103,8 @@ def git_environment() -> dict[str, str]:
     return {
         **os.environ,
         "GIT_TERMINAL_PROMPT": "0",
-        # Stops lazy fetches of a partial clone's missing objects in git
-        # versions that know this variable. NOTE: git 2.39 ignores it.
+        # A partial clone must not fetch the objects it left out from its
+        # remote: git then stops at the first one (HistoryLog.close).
         "GIT_NO_LAZY_FETCH": "1",
         "LC_ALL": "C",
     }
@@ -145,13 +145,24 @@ def incomplete_reasons(root: Path) -> list[str]:
             "shallow clone: commits before the shallow boundary are missing; "
             "run `git fetch --unshallow` and scan again"
         )
-    partial = run_git(root, "config", "--get", "extensions.partialClone")
-    if partial.returncode == 0 and partial.stdout.strip():
+    if is_partial_clone(root):
         reasons.append(
             "partial clone: objects the clone filter left out were not read; "
             "fetch them (`git fetch --refetch` without a filter) and scan again"
         )
     return reasons
+
+
+def is_partial_clone(root: Path) -> bool:
+    """Return True when the clone was made with a filter (objects left out).
+
+    Git marks such a clone with `remote.NAME.promisor`, and some git versions
+    also set `extensions.partialClone`.
+    """
+    pattern = r"^(extensions\.partialclone|remote\..*\.promisor)$"
+    found = run_git(root, "config", "--get-regexp", pattern)
+    values = [line.split(b" ", 1)[-1] for line in found.stdout.splitlines()]
+    return any(value.strip().lower() not in (b"", b"false") for value in values)
 
 
 def stash_entries(root: Path) -> list[str]:
@@ -172,9 +183,12 @@ class HistoryLog:
     for a history without keys.
     """
 
-    def __init__(self, root: Path, stats: HistoryStats) -> None:
+    def __init__(self, root: Path, stats: HistoryStats, partial: bool = False) -> None:
         self.root = root
         self.stats = stats
+        # In a partial clone, git stops at the first object the clone left out.
+        # That ends the scan early as incomplete history, not as an error.
+        self.partial = partial
         # A file, not a pipe: git must never block on a full stderr pipe while
         # this process is busy reading stdout.
         self._errors = tempfile.TemporaryFile()
@@ -214,19 +228,31 @@ class HistoryLog:
             self.stats.binary_blobs += 1
 
     def close(self) -> None:
-        """Wait for git; raise UserError if it failed."""
+        """Wait for git; raise UserError if it failed.
+
+        In a partial clone, a stop at a left-out object is recorded as
+        incomplete history instead (git's messages are in English: LC_ALL=C).
+        """
         if self._process.stdout is not None:
             self._process.stdout.close()
         code = self._process.wait()
         self._errors.seek(0)
         error = self._errors.read()
         self._errors.close()
-        if code != 0:
-            message = error.decode("utf-8", "replace").strip() or f"exit code {code}"
-            raise UserError(
-                f"{self.root}: git log failed while reading history: {message}; "
-                "check the repository with `git fsck`."
+        if code == 0:
+            return
+        message = error.decode("utf-8", "replace").strip() or f"exit code {code}"
+        if self.partial and "promisor remote" in message:
+            self.stats.incomplete.append(
+                "partial clone stopped: git stopped at an object the clone left "
+                f"out, after {self.stats.commits} commit(s); later commits were "
+                f"not read ({message.splitlines()[-1]})"
             )
+            return
+        raise UserError(
+            f"{self.root}: git log failed while reading history: {message}; "
+            "check the repository with `git fsck`."
+        )
 
 
 def _enlarge_pipe(stream: IO[bytes] | None) -> None:
