@@ -206,6 +206,8 @@ class HistoryLog:
         """Yield each file's diff with its commit, after reading `tips` too.
 
         Only one file's diff and one block of output are in memory at a time.
+        NOTE: a single huge diff (a large generated file) is still held whole;
+        `max_file_size` does not apply to history yet.
         """
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write("".join(f"{tip}\n" for tip in tips).encode())
