@@ -353,3 +353,19 @@ def test_partial_clone_reported_incomplete(make_repo, keys, keyaudit, tmp_path) 
     assert reasons == ["partial-clone", "partial-clone-stopped"]
     assert "stopped at an object" in history["incomplete_reasons"][1]
     assert strict.returncode == 1, strict.stderr
+
+
+def test_merged_branch_key_blamed_on_branch(make_repo, keys, keyaudit) -> None:
+    key = keys.together()
+    repo = make_repo({"README.md": "hello\n", "app.env": "A=1\n"})
+    git(repo, "checkout", "-q", "-b", "feature")
+    added = commit_file(repo, "app.env", f"A=1\nTOGETHER_API_KEY={key}\n", "Key")
+    git(repo, "checkout", "-q", "main")
+    commit_file(repo, "README.md", "hello again\n", "Edit README")
+    git(repo, "merge", "-q", "--no-edit", "feature")
+
+    report = history_report(keyaudit, repo)
+
+    finding = only(findings_by(report, rule="history-key", path="app.env"))
+    assert finding["location"]["commit"]["sha"] == added
+    assert finding["evidence"]["present_at_head"] is True
