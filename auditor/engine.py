@@ -106,7 +106,7 @@ def _history(repo: Path, result: ScanResult) -> list[tuple[ScannedFile, CheckCon
     from auditor.history import scan_history
 
     root = repo.resolve()
-    history = scan_history(root)
+    history = scan_history(root, result.policy.settings)
     result.targets.append(Target("history", str(root)))
     result.history = history.coverage
     result.gaps.extend(history.gaps)

@@ -47,13 +47,18 @@ class HistoryScan:
     gaps: list[CoverageGap] = field(default_factory=list)
 
 
-def scan_history(root: Path) -> HistoryScan:
-    """Read every reachable commit's added lines and find the keys they added."""
+def scan_history(root: Path, settings: dict[str, Any]) -> HistoryScan:
+    """Read every reachable commit's added lines and find the keys they added.
+
+    A file's diff holds its old and new lines, so a diff may be up to twice
+    the `max_file_size` setting before it is skipped as too large.
+    """
     git_history.check_repository(root)
     stats = git_history.HistoryStats(incomplete=git_history.incomplete_reasons(root))
     tips = git_history.stash_entries(root)
     partial = git_history.is_partial_clone(root)
-    log = git_history.HistoryLog(root, stats, partial)
+    max_diff_size = 2 * int(settings["max_file_size"])
+    log = git_history.HistoryLog(root, stats, partial, max_diff_size)
     result = HistoryScan()
     seen: dict[tuple[bytes, Fingerprint], _Introduction] = {}
     for commit, diff in log.file_diffs(tips):
@@ -68,6 +73,7 @@ def scan_history(root: Path) -> HistoryScan:
     result.at_head = _keys_at_head(root, list(seen.values()))
     result.coverage = stats.as_dict()
     result.gaps = [_gap(reason) for reason in stats.incomplete]
+    result.gaps.extend(_too_large(stats, max_diff_size))
     return result
 
 
@@ -122,6 +128,24 @@ def _keys_at_head(
         if content is not None and item.key.encode("utf-8") in content:
             present.add((git_history.display_path(item.path), item.fingerprint))
     return frozenset(present)
+
+
+def _too_large(
+    stats: git_history.HistoryStats, max_diff_size: int
+) -> list[CoverageGap]:
+    return [
+        CoverageGap(
+            path=git_history.display_path(path),
+            reason="too-large",
+            detail=(
+                f"diff in commit {commit.sha[:12]} is over {max_diff_size} bytes "
+                "(twice max_file_size), so it was not scanned"
+            ),
+            scope="history",
+            scanned=False,
+        )
+        for commit, path in stats.too_large
+    ]
 
 
 def _gap(reason: str) -> CoverageGap:

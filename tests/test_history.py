@@ -311,21 +311,58 @@ def test_not_a_repository_exits_2(tmp_path, keyaudit) -> None:
 def test_log_records_split_across_blocks(make_repo, keys, monkeypatch) -> None:
     from auditor.sources import history as git_history
 
-    repo = make_repo({"a.env": f"HF_TOKEN={keys.huggingface()}\n", "b.txt": "b\n"})
+    big = "".join(f"line {n}\n" for n in range(1500))  # over _KEPT_HEAD bytes
+    repo = make_repo({"a.env": f"HF_TOKEN={keys.huggingface()}\n", "b.txt": big})
     commit_file(repo, "diff --cc.txt", "+diff -- not a header\n", "Tricky lines")
 
-    def diffs(read_size: int) -> list[tuple[str, bytes]]:
+    def diffs(read_size: int, limit: int = 1 << 20) -> list[tuple[str, bytes]]:
         monkeypatch.setattr(git_history, "READ_SIZE", read_size)
         stats = git_history.HistoryStats()
-        log = git_history.HistoryLog(repo, stats)
+        log = git_history.HistoryLog(repo, stats, max_diff_size=limit)
         found = [(commit.sha, diff) for commit, diff in log.file_diffs([])]
         log.close()
-        return found
+        cut = [(commit.sha, path) for commit, path in stats.too_large]
+        return found + [(sha, b"too large: " + path) for sha, path in cut]
 
     whole = diffs(1 << 20)
     for size in (1, 2, 5, 7, 64):
         assert diffs(size) == whole, f"read size {size}"
     assert len(whole) == 3
+    sizes = {diff: len(diff) for _, diff in whole}
+    limit = max(sizes.values()) - 1
+    largest = max(sizes, key=sizes.__getitem__)
+    limited = diffs(1 << 20, limit=limit)
+    assert len(limited) == 3
+    assert b"too large: " + git_history._diff_path(largest) in [d for _, d in limited]
+    for size in (1, 7, 64):
+        assert diffs(size, limit=limit) == limited, f"read size {size}"
+    all_cut = diffs(1 << 20, limit=50)
+    assert all(diff.startswith(b"too large: ") for _, diff in all_cut)
+    for size in (1, 7, 64):
+        assert diffs(size, limit=50) == all_cut, f"read size {size}, all cut"
+
+
+def test_oversized_diff_listed_not_scanned(make_repo, keys, keyaudit) -> None:
+    policy = "extends: default\nsettings:\n  max_file_size: 3000\n"
+    big_key, small_key = keys.openai_user(), keys.anthropic()
+    filler = "".join(f"line {n} of a generated file\n" for n in range(400))
+    repo = make_repo(
+        {
+            "keyaudit.yaml": policy,
+            "generated.txt": f"{filler}OPENAI_API_KEY={big_key}\n{filler}",
+            "small.env": f"ANTHROPIC_API_KEY={small_key}\n",
+        }
+    )
+
+    report = history_report(keyaudit, repo)
+
+    gaps = report["coverage"]["files_skipped"]
+    assert [(gap["path"], gap["reason"]) for gap in gaps] == [
+        ("generated.txt", "too-large")
+    ]
+    assert "over 6000 bytes" in gaps[0]["detail"]
+    assert findings_by(report, path="generated.txt") == []
+    assert len(findings_by(report, path="small.env")) == 1
 
 
 def test_partial_clone_reported_incomplete(make_repo, keys, keyaudit, tmp_path) -> None:

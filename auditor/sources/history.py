@@ -38,6 +38,8 @@ _COMMIT_MARK = b"\x00\x00"
 _FORMAT = "%x00%x00%H%x00%an <%ae>%x00%aI%x00%s"
 # A record starts at a commit mark or at a `diff` header line.
 _RECORD_START = re.compile(rb"\n(?=\x00\x00|diff )")
+# Bytes kept of a diff over the size limit: enough for its header lines.
+_KEPT_HEAD = 4096
 _HUNK = re.compile(rb"^(@@+) (?:-\d+(?:,\d+)? )+\+(\d+)(?:,\d+)? @@+")
 _C_ESCAPES = {
     b"a": 7,
@@ -87,6 +89,8 @@ class HistoryStats:
     blobs: int = 0
     binary_blobs: int = 0
     incomplete: list[str] = field(default_factory=list)
+    # Diffs over the size limit: their commit and the file's path.
+    too_large: list[tuple[Commit, bytes]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -183,9 +187,16 @@ class HistoryLog:
     for a history without keys.
     """
 
-    def __init__(self, root: Path, stats: HistoryStats, partial: bool = False) -> None:
+    def __init__(
+        self,
+        root: Path,
+        stats: HistoryStats,
+        partial: bool = False,
+        max_diff_size: int = 1 << 30,
+    ) -> None:
         self.root = root
         self.stats = stats
+        self.max_diff_size = max_diff_size
         # In a partial clone, git stops at the first object the clone left out.
         # That ends the scan early as incomplete history, not as an error.
         self.partial = partial
@@ -205,21 +216,24 @@ class HistoryLog:
     def file_diffs(self, tips: list[str]) -> Iterator[tuple[Commit, bytes]]:
         """Yield each file's diff with its commit, after reading `tips` too.
 
-        Only one file's diff and one block of output are in memory at a time.
-        NOTE: a single huge diff (a large generated file) is still held whole;
-        `max_file_size` does not apply to history yet.
+        At most one file's diff (up to `max_diff_size` bytes) and one block of
+        output are in memory at a time. A larger diff is not yielded: it is
+        listed in `stats.too_large`.
         """
         assert self._process.stdin is not None and self._process.stdout is not None
         self._process.stdin.write("".join(f"{tip}\n" for tip in tips).encode())
         self._process.stdin.close()
         commit: Commit | None = None
-        for record in _records(self._process.stdout):
+        for record, cut in _records(self._process.stdout, self.max_diff_size):
             if record.startswith(_COMMIT_MARK):
                 commit = _commit(record[len(_COMMIT_MARK) :].partition(b"\n")[0])
                 self.stats.commits += 1
             elif commit is not None:
                 self._count(record)
-                yield commit, record
+                if cut:
+                    self.stats.too_large.append((commit, _diff_path(record)))
+                else:
+                    yield commit, record
 
     def _count(self, diff: bytes) -> None:
         header = diff[: diff.find(b"\n@@")]
@@ -312,14 +326,18 @@ def log_command() -> list[str]:
     ]
 
 
-def _records(stream: IO[bytes]) -> Iterator[bytes]:
-    """Split the log into records: a commit's header, or one file's diff.
+def _records(stream: IO[bytes], limit: int) -> Iterator[tuple[bytes, bool]]:
+    """Split the log into records (a commit's header, or one file's diff).
+
+    Yield each record with True if it was cut: a record over `limit` bytes
+    keeps only its first bytes (its header), so memory stays bounded.
 
     The output is read in large blocks. The record that a block ends in may
     be cut, so it stays in the buffer, and only the new bytes (and the last few
     old ones, where a record start may span two blocks) are searched again.
     """
     buffer = bytearray()
+    cut = False
     while True:
         block = stream.read(READ_SIZE)
         if not block:
@@ -330,15 +348,29 @@ def _records(stream: IO[bytes]) -> Iterator[bytes]:
         for match in _RECORD_START.finditer(buffer, searched):
             last = match.start()
         if last:
-            yield from _split_records(bytes(buffer[:last]))
+            yield from _split_records(bytes(buffer[:last]), cut, limit)
             del buffer[: last + 1]
-    yield from _split_records(bytes(buffer))
+            cut = False
+        # The buffer may also hold the line break and first bytes of the next
+        # record, not yet recognized as its start: hence the 8 bytes of slack.
+        # A record is cut only once its first _KEPT_HEAD bytes are all here.
+        if len(buffer) > max(limit, _KEPT_HEAD) + 8:
+            # \x01 cannot end a line, so the join cannot fake a record start.
+            buffer[:] = buffer[:_KEPT_HEAD] + b"\x01" + buffer[-8:]
+            cut = True
+    yield from _split_records(bytes(buffer), cut, limit)
 
 
-def _split_records(data: bytes) -> Iterator[bytes]:
-    for record in _RECORD_START.split(data):
-        if record:
-            yield record
+def _split_records(
+    data: bytes, first_cut: bool, limit: int
+) -> Iterator[tuple[bytes, bool]]:
+    for index, record in enumerate(_RECORD_START.split(data)):
+        if not record:
+            continue
+        if len(record) > limit or (first_cut and index == 0):
+            yield record[:_KEPT_HEAD], True
+        else:
+            yield record, False
 
 
 def _commit(header: bytes) -> Commit:
@@ -383,6 +415,17 @@ def _hunk_line(change: FileChange, line: bytes, columns: int, number: int) -> in
     if prefix == b"+" * columns:
         change.lines.append((number, line[columns:]))
     return number + 1
+
+
+def _diff_path(diff: bytes) -> bytes:
+    """Return the path a diff's header names (the old one for a deletion)."""
+    old = b""
+    for line in diff.split(b"\n", 8):
+        if line.startswith(b"--- a/") or line.startswith(b'--- "a/'):
+            old = unquote(line[4:].rstrip(b"\t")).removeprefix(b"a/")
+        if line.startswith(b"+++ ") and not line.startswith(b"+++ /dev/null"):
+            return unquote(line[4:].rstrip(b"\t")).removeprefix(b"b/")
+    return old
 
 
 def _new_file(commit: Commit, name: bytes) -> FileChange | None:
