@@ -50,7 +50,7 @@ class HistoryScan:
 def scan_history(root: Path, settings: dict[str, Any]) -> HistoryScan:
     """Read every reachable commit's added lines and find the keys they added.
 
-    A file's diff holds its old and new lines, so a diff may be up to twice
+    A file's diff contains its old and new lines, so a diff may be up to twice
     the `max_file_size` setting before it is skipped as too large.
     """
     git_history.check_repository(root)
