@@ -63,6 +63,18 @@ def _near_shape(candidate: str, problems: list[str]) -> Defect | None:
     pattern = next((p for p in prefix_patterns if candidate.startswith(p.prefix)), None)
     if pattern is None or len(candidate) < len(pattern.prefix) + 12:
         return None
+    # A DeepSeek key (`sk-` and 32 hex digits) starts like an OpenAI key, so a
+    # value of exactly that shape is a valid DeepSeek key, not a broken OpenAI one.
+    shaped = next(
+        (
+            p
+            for p in providers.CONTEXTUAL
+            if p.body.startswith(pattern.prefix) and p.regex.fullmatch(candidate)
+        ),
+        None,
+    )
+    if shaped is not None:
+        return Defect(tuple(problems), candidate, shaped) if problems else None
     if re.search(r"\s", candidate):
         problems.append("whitespace inside the key")
     else:
