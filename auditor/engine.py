@@ -15,6 +15,7 @@ from auditor.formats import parse
 from auditor.model import CoverageGap, Finding, Target, severity_rank
 from auditor.policy.loader import Policy, Rule
 from auditor.sources import LoadedFile, SourceResult
+from auditor.sources.reading import display_path
 
 logger = logging.getLogger(__name__)
 
@@ -81,14 +82,14 @@ def _sources(request: ScanRequest) -> list[tuple[Target, SourceResult, CheckCont
         source = scan_home(home, request.policy.locations, settings)
         uid = os.stat(home).st_uid
         context = CheckContext(home, uid, _user_name(uid), settings)
-        loaded.append((Target("machine", str(home)), source, context))
+        loaded.append((Target("machine", display_path(home)), source, context))
     if request.repo is not None:
         from auditor.sources.tree import scan_tree
 
         source = scan_tree(request.repo, settings)
         root = request.repo.resolve()
         context = CheckContext(root, None, "", settings)
-        loaded.append((Target("tree", str(root)), source, context))
+        loaded.append((Target("tree", display_path(root)), source, context))
     return loaded
 
 

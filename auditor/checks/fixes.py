@@ -9,6 +9,7 @@ from pathlib import Path
 from auditor.detect.providers import KEY_PAGES
 from auditor.detect.scanner import Occurrence
 from auditor.sources import FileInfo
+from auditor.sources.reading import display_path
 
 _ENV_NAMES = {
     "openai": "OPENAI_API_KEY",
@@ -44,7 +45,7 @@ def rotate(provider: str) -> str:
 
 
 def quoted(root: Path, info: FileInfo) -> str:
-    return shlex.quote(str(root / info.path))
+    return shlex.quote(f"{display_path(root)}/{info.path}")
 
 
 def replace_literal(root: Path, info: FileInfo, occurrence: Occurrence) -> str:

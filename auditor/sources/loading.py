@@ -7,7 +7,7 @@ from typing import Any
 
 from auditor.model import CoverageGap
 from auditor.sources import FileInfo, LoadedFile, Part
-from auditor.sources.reading import ReadFile, decode, read_regular
+from auditor.sources.reading import ReadFile, decode, display_path, read_regular
 
 
 class FileLoader:
@@ -25,7 +25,7 @@ class FileLoader:
 
     def load(self, path: Path, role: str, fmt: str, tool: str) -> list[LoadedFile]:
         """Return the file's parts (a database also returns its write-ahead log)."""
-        rel = path.relative_to(self.root).as_posix()
+        rel = display_path(path.relative_to(self.root).as_posix())
         limit = self.max_database_size if fmt == "sqlite" else self.max_size
         read = read_regular(self.root, path, rel, self.scope, limit)
         if isinstance(read, CoverageGap):
@@ -64,7 +64,7 @@ class FileLoader:
         """Read a database's `-wal` file if it exists and is safe to read."""
         if not path.exists() and not path.is_symlink():
             return None
-        rel = path.relative_to(self.root).as_posix()
+        rel = display_path(path.relative_to(self.root).as_posix())
         read = read_regular(self.root, path, rel, self.scope, self.max_database_size)
         if isinstance(read, CoverageGap):
             self.gaps.append(read)

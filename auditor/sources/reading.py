@@ -27,6 +27,16 @@ class ReadFile:
     identity: tuple[int, int]
 
 
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Return a path from the file system as report text, whatever the locale.
+
+    Under a non-UTF-8 locale Python decodes file names to surrogate escapes,
+    which cannot be written as UTF-8. The name's bytes are decoded as UTF-8
+    instead, and bytes that are not UTF-8 are shown as `\\xNN` escapes.
+    """
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
 def inside(root: Path, path: Path) -> bool:
     """Return True when `path` (already resolved) is `root` or below it."""
     return path == root or root in path.parents

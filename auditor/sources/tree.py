@@ -13,7 +13,7 @@ from auditor.errors import UserError
 from auditor.model import CoverageGap
 from auditor.sources import SourceResult
 from auditor.sources.loading import FileLoader
-from auditor.sources.reading import inside
+from auditor.sources.reading import display_path, inside
 
 # (glob on the file name, role, format); the first match wins.
 _NAME_RULES: tuple[tuple[str, str, str], ...] = (
@@ -123,7 +123,7 @@ def _descend(root: Path, path: Path, gaps: list[CoverageGap]) -> bool:
         return True
     real = Path(os.path.realpath(path))
     if not inside(root, real):
-        rel = path.relative_to(root).as_posix()
+        rel = display_path(path.relative_to(root).as_posix())
         detail = "symbolic link to a folder outside the scanned root; not followed"
         gaps.append(CoverageGap(rel, "symlink-outside-root", detail, "tree", False))
     return False
