@@ -66,7 +66,7 @@ def scan_tree(directory: Path, settings: dict[str, Any]) -> SourceResult:
     loader = FileLoader(root, "tree", settings)
     result = SourceResult()
     paths = _git_paths(root)
-    for path in paths if paths is not None else _walk(root, loader.gaps):
+    for path in paths if paths is not None else _walk(root, loader):
         role, fmt = classify(path.name)
         result.files.extend(loader.load(path, role, fmt, "working tree"))
     result.gaps.extend(loader.gaps)
@@ -106,11 +106,30 @@ def _git_paths(root: Path) -> list[Path] | None:
         raise UserError(f"{root}: git ls-files failed: {message}")
     names = [os.fsdecode(name) for name in listing.stdout.split(b"\0") if name]
     paths = [root / name for name in names]
-    return [path for path in paths if os.path.lexists(path) and not path.is_dir()]
+    return [path for path in paths if _listed_file(path)]
 
 
-def _walk(root: Path, gaps: list[CoverageGap]) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(root):
+def _listed_file(path: Path) -> bool:
+    """Return False for a listed path that is gone, or is a folder (a submodule).
+
+    A path that cannot be looked at (permission denied) is kept, so that
+    reading it records a coverage gap.
+    """
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    return not path.is_dir()
+
+
+def _walk(root: Path, loader: FileLoader) -> Iterator[Path]:
+    def on_error(error: OSError) -> None:
+        loader.unreadable_folder(Path(error.filename), error)
+
+    gaps = loader.gaps
+    for folder, dirs, files in os.walk(root, onerror=on_error):
         dirs[:] = sorted(
             d for d in dirs if d != ".git" and _descend(root, Path(folder, d), gaps)
         )
