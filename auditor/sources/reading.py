@@ -75,6 +75,10 @@ def read_regular(
             return CoverageGap(
                 rel, "broken-symlink", error.strerror or str(error), scope, False
             )
+        if stat.S_ISLNK(status.st_mode):
+            # realpath() stops at a link that leads back to itself.
+            detail = "symbolic link loop; not followed"
+            return CoverageGap(rel, "symlink-loop", detail, scope, False)
     if not stat.S_ISREG(status.st_mode):
         return CoverageGap(
             rel, "not-a-regular-file", _kind(status.st_mode), scope, False
