@@ -45,8 +45,9 @@ class _ProviderDetector(RegexBasedDetector):  # type: ignore[misc]
             ):
                 continue
             for match in pattern.regex.finditer(string):
-                if not values.is_placeholder(match.group()):
-                    yield match.group()
+                value = match.group()
+                if not values.is_placeholder(value) and not pattern.rejects(value):
+                    yield value
 
 
 def _detector(provider: str, secret_type: str) -> type[_ProviderDetector]:

@@ -25,13 +25,21 @@ class KeyPattern:
     prefix: str = ""
     context: tuple[str, ...] = ()
     expected: str = ""
+    # True when a value of lowercase hex digits only is a hash (a git commit,
+    # a SHA-1 in a lock file) rather than this provider's mixed-case key.
+    hex_is_hash: bool = False
 
     @property
     def regex(self) -> re.Pattern[str]:
         return _compiled(self.body)
 
+    def rejects(self, value: str) -> bool:
+        """Return True when a value of this shape is known not to be a key."""
+        return self.hex_is_hash and _HEX_ONLY.fullmatch(value) is not None
+
 
 _CACHE: dict[str, re.Pattern[str]] = {}
+_HEX_ONLY = re.compile(r"[0-9a-f]+")
 
 
 def _compiled(body: str) -> re.Pattern[str]:
@@ -194,6 +202,7 @@ PATTERNS: tuple[KeyPattern, ...] = (
         body=r"[A-Za-z0-9]{32}",
         context=("mistral",),
         expected="32 letters or digits",
+        hex_is_hash=True,
     ),
     KeyPattern(
         provider="cohere",
@@ -201,6 +210,7 @@ PATTERNS: tuple[KeyPattern, ...] = (
         body=r"[A-Za-z0-9]{40}",
         context=("cohere", "co_api_key"),
         expected="40 letters or digits",
+        hex_is_hash=True,
     ),
 )
 

@@ -163,6 +163,8 @@ def _scan_line_tokens(
         value = token.group()
         if not pattern.regex.fullmatch(value) or not _looks_random(value):
             continue
+        if pattern.rejects(value):
+            continue
         _add(document, pattern, start + token.start(), value, found, claimed)
 
 
