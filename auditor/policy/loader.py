@@ -130,6 +130,12 @@ def _layer_chain(path: Path | None) -> list[_Layer]:
                 f"{layer.source}:{line}: `extends: {extends}` forms a cycle; "
                 "point it at a policy that does not extend this one."
             )
+        if not current.is_file():
+            line = line_of(layer.node, ["extends"])
+            raise UserError(
+                f"{layer.source}:{line}: at extends: policy file {current} not found; "
+                "use `default` or a path relative to this policy file."
+            )
     if path is None:
         chain.append(_read_builtin())
     chain.reverse()
