@@ -515,3 +515,20 @@ def test_unreadable_folder_is_gap(
 
     assert gaps(report, "files_skipped") == {".config/fish/conf.d": "permission-denied"}
     assert report["findings"] == []
+
+
+@needs_permission_checks
+def test_unreadable_tracked_file_gap(make_repo: Any, keys: Any, keyaudit: Any) -> None:
+    repo = make_repo({"config/.env": f"GROQ_API_KEY={keys.groq()}\n"})
+    (repo / "config").chmod(0o000)
+
+    try:
+        report = scan_json(keyaudit, "--repo", repo, drop_file_capabilities=True)
+    finally:
+        (repo / "config").chmod(0o700)
+
+    skipped = report["coverage"]["files_skipped"]
+    assert [(gap["path"], gap["detail"]) for gap in skipped] == [
+        ("config/.env", "Permission denied")
+    ]
+    assert report["findings"] == []
