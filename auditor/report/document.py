@@ -18,7 +18,7 @@ SCHEMA_VERSION = "1.0"
 
 def build_document(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
     """Return the report as plain data, with the exit code it implies."""
-    findings = [_finding(f) for f in result.findings]
+    findings = _with_unique_ids([_finding(f) for f in result.findings])
     gaps = [asdict(gap) for gap in result.gaps]
     failing = [
         f
@@ -93,6 +93,24 @@ def finding_id(finding: Finding) -> str:
         fingerprint,
     ]
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()[:16]
+
+
+def _with_unique_ids(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Make repeated finding ids unique, keeping the first one as it is.
+
+    Two findings can share rule, place and fingerprint: the same key twice on
+    a line or in a database row, or a file that fails on both mode and owner.
+    Each repeat gets an id derived from the first one and its count. Findings
+    arrive sorted, so the ids are the same on every run.
+    """
+    repeats: dict[str, int] = {}
+    for data in findings:
+        base = data["id"]
+        count = repeats.get(base, 0)
+        repeats[base] = count + 1
+        if count:
+            data["id"] = hashlib.sha256(f"{base}:{count}".encode()).hexdigest()[:16]
+    return findings
 
 
 def _rule(rule_result: Any) -> dict[str, Any]:
