@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from conftest import assert_no_key_in, findings_by, fingerprint
 from jsonschema import Draft202012Validator, FormatChecker
 
 SCHEMA = Path(__file__).parents[1] / "reports" / "report.schema.json"
+NOBODY_UID = 65534
 
 
 def validate_report(report: dict[str, Any]) -> None:
@@ -119,6 +121,22 @@ def test_finding_ids_stable(home: Home, keyaudit: Any) -> None:
     ids = [finding["id"] for finding in first["findings"]]
     assert ids == [finding["id"] for finding in second["findings"]]
     assert len(set(ids)) == len(ids)
+
+
+def test_finding_ids_unique(tmp_path: Path, keys: Any, keyaudit: Any) -> None:
+    key = keys.openai_user()
+    write(tmp_path / ".env", f"OPENAI_API_KEY={key} BACKUP_OPENAI_KEY={key}\n")
+    store = write(tmp_path / ".netrc", "machine example.com password x\n", 0o644)
+    if os.geteuid() == 0:
+        os.chown(store, NOBODY_UID, -1)
+
+    report = keyaudit.json("scan", "--home", tmp_path)
+
+    ids = [finding["id"] for finding in report["findings"]]
+    assert len(findings_by(report, rule="plaintext-key", line=1)) == 2
+    assert len(ids) == (4 if os.geteuid() == 0 else 3)
+    assert len(set(ids)) == len(ids)
+    validate_report(report)
 
 
 def test_text_report_layout(home: Home, keyaudit: Any) -> None:
