@@ -48,8 +48,10 @@ def state_database(
     connection.commit()
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     if wal_rows:
-        connection.executemany("INSERT INTO ItemTable VALUES (?, ?)", wal_rows)
-        connection.commit()
+        # One commit per row, so an overwritten value stays in an older frame.
+        for row in wal_rows:
+            connection.execute("INSERT INTO ItemTable VALUES (?, ?)", row)
+            connection.commit()
         _close_keeping_wal(connection, path)
     else:
         connection.close()
