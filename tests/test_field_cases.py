@@ -214,6 +214,38 @@ def test_long_line_fast(tree: Path, keys: Any, keyaudit: Any, filler: str) -> No
     assert found[0]["location"]["column"] == len(filler) + 9
 
 
+def test_file_over_limit_skipped(tmp_path: Path, keys: Any, keyaudit: Any) -> None:
+    home = tmp_path / "home"
+    big_key, small_key = keys.openai_project(), keys.groq()
+    write(home / ".env", f"# {'x' * 200}\nOPENAI_API_KEY={big_key}\n")
+    write(home / ".envrc", f"GROQ_API_KEY={small_key}\n")
+    policy = write(
+        tmp_path / "policy.yaml", "extends: default\nsettings:\n  max_file_size: 100\n"
+    )
+
+    report = scan_json(keyaudit, "--home", home, "--policy", policy)
+
+    assert [f["location"]["path"] for f in report["findings"]] == [".envrc"]
+    skipped = report["coverage"]["files_skipped"]
+    assert [(gap["path"], gap["reason"]) for gap in skipped] == [(".env", "too-large")]
+    size = (home / ".env").stat().st_size
+    assert skipped[0]["detail"] == f"{size} bytes, over the limit of 100 bytes"
+
+
+def test_utf16_profile_found(tmp_path: Path, keys: Any, keyaudit: Any) -> None:
+    home = tmp_path / "home"
+    key = keys.openai_user()
+    text = f'# profile\r\n$env:OPENAI_API_KEY = "{key}"\r\n'
+    profile = home / "Documents/WindowsPowerShell/Microsoft.PowerShell_profile.ps1"
+    write(profile, text.encode("utf-16"))
+
+    report = scan_json(keyaudit, "--home", home)
+
+    found = findings_by(report, rule="plaintext-key", line=2)
+    assert [f["secret"]["fingerprint"] for f in found] == [fingerprint(key)]
+    assert report["coverage"]["files_partly_scanned"] == []
+
+
 # YAML anchors.
 
 
