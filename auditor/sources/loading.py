@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from auditor.formats.lines import unescape_fish_variables
 from auditor.model import CoverageGap
 from auditor.sources import FileInfo, LoadedFile, Part
 from auditor.sources.reading import ReadFile, decode, display_path, read_regular
@@ -69,7 +70,10 @@ class FileLoader:
                 CoverageGap(info.path, _reason(decoded), decoded.note, self.scope, True)
             )
         fmt = "text" if decoded.binary else info.format
-        return LoadedFile(info, [Part(decoded.text, fmt, binary=decoded.binary)])
+        text = decoded.text
+        if fmt == "fish-variables":
+            text = unescape_fish_variables(text)
+        return LoadedFile(info, [Part(text, fmt, binary=decoded.binary)])
 
     def read_sibling(self, path: Path) -> ReadFile | None:
         """Read a database's `-wal` file if it exists and is safe to read."""

@@ -41,6 +41,7 @@ _NAME_RULES: tuple[tuple[str, str, str], ...] = (
     ("*.bash", "source", "shell"),
     ("*.zsh", "source", "shell"),
     ("*.fish", "source", "shell"),
+    ("fish_variables", "profile", "fish-variables"),
     ("*.ps1", "source", "shell"),
     ("*.vscdb", "database", "sqlite"),
     ("*.sqlite", "database", "sqlite"),
