@@ -21,6 +21,18 @@ def write(path: Path, content: str | bytes, mode: int = 0o600) -> Path:
     return path
 
 
+def fish_escape(value: str) -> str:
+    """Escape a value as fish writes it to `fish_variables` (fish 3.x).
+
+    Letters, digits, `/` and `_` are written as they are, and every other
+    ASCII character as `\\xHH`.
+    """
+    return "".join(
+        c if c.isascii() and (c.isalnum() or c in "/_") else f"\\x{ord(c):02x}"
+        for c in value
+    )
+
+
 def cursor_ciphertext() -> str:
     """Return a `secret://` row value as newer Cursor builds store it: a JSON Buffer."""
     data = list(b"v10" + bytes(range(7, 71)))

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import write
+from builders import fish_escape, write
 from conftest import GIT_IDENTITY, assert_no_key_in, findings_by, fingerprint
 
 CLI_TIMEOUT = 60  # seconds, for scans that take well under one
@@ -281,6 +281,7 @@ ASSIGNMENTS = [
     (".config/fish/config.fish", "set -gx OPENAI_API_KEY {key}", "OPENAI_API_KEY"),
     (".config/fish/config.fish", 'set -Ux OPENAI_API_KEY "{key}"', "OPENAI_API_KEY"),
     (".config/fish/fish_variables", "SETUVAR --export OPENAI_API_KEY:{key}", None),
+    (".config/fish/fish_variables", "SETUVAR --export OPENAI_API_KEY:{fish}", None),
     (".cshrc", "setenv OPENAI_API_KEY {key}", "OPENAI_API_KEY"),
 ]
 
@@ -296,7 +297,8 @@ def test_assignment_found(
 ) -> None:
     home = tmp_path / "home"
     key = keys.openai_user()
-    write(home / name, "# keys\n" + template.format(key=key) + "\n")
+    text = template.format(key=key, fish=fish_escape(key))
+    write(home / name, "# keys\n" + text + "\n")
 
     report = scan_json(keyaudit, "--home", home)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import yaml
-from builders import cursor_ciphertext, state_database, write
+from builders import cursor_ciphertext, fish_escape, state_database, write
 from conftest import KeyauditRunner, assert_no_key_in, fingerprint
 from fakekeys import FakeKeys
 
@@ -47,7 +47,8 @@ GENERATORS = {
     "mistral": ("mistral", "mistral"),
     "cohere": ("cohere", "cohere"),
 }
-_MARK = re.compile(r"<<([a-z_]+?)(?:_(\d))?>>")
+# `<<name>>` plants a key, `<<fish:name>>` plants it escaped as fish writes it.
+_MARK = re.compile(r"<<(fish:)?([a-z_]+?)(?:_(\d))?>>")
 
 # Bytes that stand for a gpg file: binary (a NUL early on), no printable key.
 ENCRYPTED = b"\x8c\x0d\x04\x09\x03\x00" + hashlib.sha512(b"ciphertext").digest() * 4
@@ -325,7 +326,7 @@ GOLDEN: tuple[Row, ...] = (
     Row(
         ".config/fish/fish_variables",
         "# This file contains fish universal variable definitions.\n"
-        "# VERSION: 3.0\nSETUVAR --export XAI_API_KEY:<<xai_2>>\n"
+        "# VERSION: 3.0\nSETUVAR --export XAI_API_KEY:<<fish:xai_2>>\n"
         "SETUVAR fish_greeting:\\x1d\n",
         expect=(plain(3, "xai_2"),),
     ),
@@ -412,13 +413,13 @@ def _expected_tuple(path: str, expect: Expect, keys: dict[str, str]) -> tuple[An
 
 def _fill(text: str, keys: dict[str, str], generate: FakeKeys) -> str:
     def key_for(match: re.Match[str]) -> str:
-        name = match.group(0)[2:-2]
+        name = match.group(0)[2:-2].removeprefix("fish:")
         if name == "ciphertext":
             return cursor_ciphertext()
         if name not in keys:
-            method = GENERATORS[match.group(1)][0]
+            method = GENERATORS[match.group(2)][0]
             keys[name] = getattr(generate, method)()
-        return keys[name]
+        return fish_escape(keys[name]) if match.group(1) else keys[name]
 
     return _MARK.sub(key_for, text)
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from builders import state_database, write
+from builders import fish_escape, state_database, write
 from conftest import findings_by, fingerprint, git
 
 
@@ -176,3 +176,15 @@ def test_tree_git_history_untouched(make_repo: Any, keys: Any, keyaudit: Any) ->
 
     assert git(repo, "status", "--porcelain=v1", "--ignored") == before
     assert git(repo, "rev-parse", "HEAD") == head
+
+
+def test_tree_dotfiles_fish_variables(make_repo: Any, keys: Any, keyaudit: Any) -> None:
+    key = keys.anthropic()
+    text = f"# VERSION: 3.0\nSETUVAR --export ANTHROPIC_API_KEY:{fish_escape(key)}\n"
+    repo = make_repo({"fish/fish_variables": text})
+
+    _, report = scan_tree(keyaudit, repo)
+
+    found = findings_by(report, rule="plaintext-key", path="fish/fish_variables")
+    assert [f["location"]["line"] for f in found] == [2]
+    assert found[0]["secret"]["fingerprint"] == fingerprint(key)
