@@ -346,6 +346,31 @@ def test_added_rule_of_existing_kind(
     assert report["findings"][0]["severity"] == "critical"
 
 
+def test_added_rule_roles_and_paths(tmp_path: Path, keys: Any, keyaudit: Any) -> None:
+    home = tmp_path / "home"
+    write(home / ".bash_history", f"export HF_TOKEN={keys.huggingface()}\n")
+    write(home / ".zshrc", f"export HF_TOKEN={keys.huggingface()}\n")
+    write(home / "work" / ".env", f"HF_TOKEN={keys.huggingface()}\n")
+    policy = _policy(
+        tmp_path,
+        "extends: default\nrules:\n"
+        "  - id: history-keys\n    title: Keys typed at the prompt\n"
+        "    severity: critical\n    check: plaintext-key\n"
+        "    parameters: {roles: [history]}\n    remediation: Clear the history.\n"
+        "  - id: work-keys\n    title: Keys in work projects\n"
+        "    severity: medium\n    check: plaintext-key\n"
+        "    parameters: {paths: ['work/*']}\n    remediation: Use the vault.\n",
+    )
+
+    _, report = _scan(keyaudit, "--home", home, "--policy", policy)
+
+    history = findings_by(report, rule="history-keys")
+    work = findings_by(report, rule="work-keys")
+    assert [f["location"]["path"] for f in history] == [".bash_history"]
+    assert [f["location"]["path"] for f in work] == ["work/.env"]
+    assert len(findings_by(report, rule="plaintext-key")) == 3
+
+
 @pytest.mark.parametrize(
     ("where", "mode", "failing"),
     [("settings", 0o640, False), ("settings", 0o644, True), ("rule", 0o640, False)],
