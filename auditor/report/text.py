@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from auditor.model import SEVERITIES
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 _FRAMEWORK_NAMES = {
     "hipaa": "HIPAA",
@@ -46,12 +49,22 @@ def render_text(document: dict[str, Any]) -> str:
         group = [f for f in document["findings"] if f["severity"] == severity]
         if not group:
             continue
-        lines.append(f"\n{severity.upper()} ({len(group)})")
+        lines.extend(["", f"{severity.upper()} ({len(group)})"])
         for finding in group:
             lines.extend(_finding_lines(finding))
     lines.extend(_coverage_lines(document["coverage"]))
-    lines.append(_footer(document))
-    return "\n".join(lines) + "\n"
+    lines.extend(["", _footer(document)])
+    return "\n".join(_escape_controls(line) for line in lines) + "\n"
+
+
+def _escape_controls(text: str) -> str:
+    """Show control characters as `\\xNN`.
+
+    File names, row keys and setting names come from the scanned files, and
+    whoever wrote them could otherwise forge report lines with a newline or
+    send escape sequences to the terminal.
+    """
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _header(document: dict[str, Any]) -> str:
@@ -79,10 +92,10 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
     skipped = coverage["files_skipped"]
     partly = coverage["files_partly_scanned"]
     if skipped:
-        lines.append(f"\nNOT SCANNED ({len(skipped)})")
+        lines.extend(["", f"NOT SCANNED ({len(skipped)})"])
         lines.extend(f"  {gap['path']}: {gap['detail']}" for gap in skipped)
     if partly:
-        lines.append(f"\nPARTLY SCANNED ({len(partly)})")
+        lines.extend(["", f"PARTLY SCANNED ({len(partly)})"])
         lines.extend(f"  {gap['path']}: {gap['detail']}" for gap in partly)
     return lines
 
@@ -94,7 +107,7 @@ def _footer(document: dict[str, Any]) -> str:
     rules = document["rules"]
     failed = sum(r["status"] == "fail" for r in rules)
     return (
-        f"\n{summary['findings']} finding(s){': ' + counts if counts else ''}. "
+        f"{summary['findings']} finding(s){': ' + counts if counts else ''}. "
         f"{coverage['files_scanned']} file(s) scanned, "
         f"{len(coverage['files_skipped'])} not scanned. "
         f"{failed} of {len(rules)} rule(s) failed. Result: {summary['result']} "
