@@ -267,3 +267,20 @@ def test_verbose_log_keyless(tmp_path: Path, keys: Any, keyaudit: Any) -> None:
     assert_no_key_in(completed.stderr, short_key, long_key)
     assert long_key[8:30] not in completed.stderr
     assert_no_key_in(completed.stdout, short_key, long_key)
+
+
+def test_text_escapes_control_chars(tmp_path: Path, keys: Any, keyaudit: Any) -> None:
+    tree = tmp_path / "tree"
+    forged = "a\n\n0 finding(s). Result: pass (--fail-on high).\n.env"
+    write(tree / forged, f"OPENAI_API_KEY={keys.openai_user()}\n")
+    write(tree / "\x1b]0;title\x07.env", f"GROQ_API_KEY={keys.groq()}\n")
+
+    completed = keyaudit("scan", "--repo", tree)
+
+    assert completed.returncode == 1
+    lines = completed.stdout.splitlines()
+    assert not [line for line in lines if line.startswith("0 finding(s)")]
+    assert "\x1b" not in completed.stdout
+    assert "\x07" not in completed.stdout
+    assert "  \\x1b]0;title\\x07.env:1: " in completed.stdout
+    assert "  a\\x0a\\x0a0 finding(s). Result: pass" in completed.stdout
