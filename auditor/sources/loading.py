@@ -52,13 +52,9 @@ class FileLoader:
             return sqlite.load_database(self, info, read)
         return [self.text_file(info, read.data)]
 
-    def unreadable_folder(self, path: Path, error: OSError) -> None:
-        """Record a folder that could not be listed or entered, once."""
+    def skip_folder(self, path: Path, reason: str, detail: str) -> None:
+        """Record a folder that is not scanned, once."""
         rel = display_path(path.relative_to(self.root).as_posix())
-        reason = (
-            "permission-denied" if isinstance(error, PermissionError) else "unreadable"
-        )
-        detail = f"folder not scanned: {error.strerror or error}"
         gap = CoverageGap(rel, reason, detail, self.scope, False)
         if gap not in self.gaps:
             self.gaps.append(gap)

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import UserError
-from auditor.model import CoverageGap
 from auditor.sources import SourceResult
+from auditor.sources.globbing import LINK_OUT_DETAIL, skip_unreadable
 from auditor.sources.loading import FileLoader
-from auditor.sources.reading import display_path, inside
+from auditor.sources.reading import inside
 
 # (glob on the file name, role, format); the first match wins.
 _NAME_RULES: tuple[tuple[str, str, str], ...] = (
@@ -127,23 +127,20 @@ def _listed_file(path: Path) -> bool:
 
 def _walk(root: Path, loader: FileLoader) -> Iterator[Path]:
     def on_error(error: OSError) -> None:
-        loader.unreadable_folder(Path(error.filename), error)
+        skip_unreadable(Path(error.filename), error, loader.skip_folder)
 
-    gaps = loader.gaps
     for folder, dirs, files in os.walk(root, onerror=on_error):
         dirs[:] = sorted(
-            d for d in dirs if d != ".git" and _descend(root, Path(folder, d), gaps)
+            d for d in dirs if d != ".git" and _descend(root, Path(folder, d), loader)
         )
         for name in sorted(files):
             yield Path(folder, name)
 
 
-def _descend(root: Path, path: Path, gaps: list[CoverageGap]) -> bool:
+def _descend(root: Path, path: Path, loader: FileLoader) -> bool:
     if not path.is_symlink():
         return True
     real = Path(os.path.realpath(path))
     if not inside(root, real):
-        rel = display_path(path.relative_to(root).as_posix())
-        detail = "symbolic link to a folder outside the scanned root; not followed"
-        gaps.append(CoverageGap(rel, "symlink-outside-root", detail, "tree", False))
+        loader.skip_folder(path, "symlink-outside-root", LINK_OUT_DETAIL)
     return False
