@@ -435,6 +435,7 @@ def test_links_never_followed_out(tmp_path: Path, keys: Any, keyaudit: Any) -> N
     assert completed.returncode == 0, completed.stderr
     report = json.loads(completed.stdout)
     assert gaps(report, "files_skipped") == {
+        ".config": "symlink-outside-root",
         ".env": "symlink-outside-root",
         ".envrc": "symlink-outside-root",
         ".profile": "not-a-regular-file",
