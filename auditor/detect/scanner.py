@@ -111,10 +111,12 @@ def _add(
 
 
 def _setting_for(settings: list[Setting], key: str) -> str | None:
-    for setting in settings:
+    # A key used as a member or variable name must not become the reported name.
+    named = [setting for setting in settings if key not in setting.name]
+    for setting in named:
         if key in setting.value:
             return setting.name
-    return settings[0].name if len(settings) == 1 else None
+    return named[0].name if len(named) == 1 and len(settings) == 1 else None
 
 
 def _find_contextual(
