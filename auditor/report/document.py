@@ -5,11 +5,14 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import re
 import socket
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 from auditor import __version__
+from auditor.detect import identity, providers
 from auditor.engine import ScanResult
 from auditor.model import SEVERITIES, Finding, severity_rank
 
@@ -18,6 +21,10 @@ SCHEMA_VERSION = "1.0"
 
 def build_document(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
     """Return the report as plain data, with the exit code it implies."""
+    return _without_keys(_build(result, fail_on, strict))
+
+
+def _build(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
     findings = _with_unique_ids([_finding(f) for f in result.findings])
     gaps = [asdict(gap) for gap in result.gaps]
     failing = [
@@ -136,3 +143,31 @@ def _current_user() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def _without_keys(value: Any) -> Any:
+    """Return `value` with every key in its strings replaced by the redacted key.
+
+    Paths, row keys and setting names come from the scanned files and can
+    themselves be keys (a file or a JSON member named after one), so this is
+    the last guard that no report holds a whole key.
+    """
+    if isinstance(value, str):
+        return _redact_keys(value)
+    if isinstance(value, dict):
+        return {name: _without_keys(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_without_keys(item) for item in value]
+    return value
+
+
+def _redact_keys(text: str) -> str:
+    if not any(prefix in text for prefix in providers.PREFIXES):
+        return text
+    for pattern in providers.PREFIXED:
+        text = pattern.regex.sub(_redactor(pattern.prefix), text)
+    return text
+
+
+def _redactor(prefix: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: identity.redact(match.group(), prefix)
