@@ -284,3 +284,21 @@ def test_text_escapes_control_chars(tmp_path: Path, keys: Any, keyaudit: Any) ->
     assert "\x07" not in completed.stdout
     assert "  \\x1b]0;title\\x07.env:1: " in completed.stdout
     assert "  a\\x0a\\x0a0 finding(s). Result: pass" in completed.stdout
+
+
+def test_key_as_name_not_reported(tmp_path: Path, keys: Any, keyaudit: Any) -> None:
+    tree = tmp_path / "tree"
+    member, variable, file_name = keys.openai_project(), keys.groq(), keys.anthropic()
+    write(tree / "cache.json", json.dumps({member: {"note": "validated"}}) + "\n")
+    write(tree / "notes.env", f"{variable}=1\n")
+    write(tree / f"{file_name}.txt", f"{file_name}\n")
+
+    as_json = keyaudit("scan", "--repo", tree, "--format", "json")
+    as_text = keyaudit("scan", "--repo", tree)
+
+    assert as_json.returncode == 1, as_json.stderr
+    report = json.loads(as_json.stdout)
+    assert len(report["findings"]) == 3
+    assert_no_key_in(as_json.stdout + as_text.stdout, member, variable, file_name)
+    paths = {f["location"]["path"] for f in report["findings"]}
+    assert f"sk-ant-api…{file_name[-4:]}.txt" in paths
