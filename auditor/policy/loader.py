@@ -24,6 +24,9 @@ BUILTIN = "default"
 POLICY_FILE_NAME = "keyaudit.yaml"
 _MAX_EXTENDS_DEPTH = 8
 _REQUIRED_RULE_FIELDS = ("title", "severity", "check", "remediation")
+# Scopes judged only by their own check kind, unless a rule lists them in
+# `scopes`: scope name -> check kind.
+DEDICATED_SCOPES = {"staged": "staged-key"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,18 @@ class Rule:
     source: str
 
     def applies_to_scope(self, scope: str) -> bool:
-        return scope in self.parameters.get("scopes", ("machine", "tree", scope))
+        """Return True when the rule judges files of `scope`.
+
+        Without `scopes`, a rule of a scope's dedicated check kind judges that
+        scope only, and other rules judge every scope except the dedicated
+        ones, so that each staged blob is reported once.
+        """
+        scopes = self.parameters.get("scopes")
+        if scopes is not None:
+            return scope in scopes
+        if self.check in DEDICATED_SCOPES.values():
+            return DEDICATED_SCOPES.get(scope) == self.check
+        return scope not in DEDICATED_SCOPES
 
 
 @dataclass(frozen=True)

@@ -42,13 +42,15 @@ def controls_line(controls: dict[str, list[dict[str, Any]]]) -> str:
 
 def render_text(document: dict[str, Any]) -> str:
     lines = [_header(document)]
+    active = [f for f in document["findings"] if "suppression" not in f]
     for severity in SEVERITIES:
-        group = [f for f in document["findings"] if f["severity"] == severity]
+        group = [f for f in active if f["severity"] == severity]
         if not group:
             continue
         lines.append(f"\n{severity.upper()} ({len(group)})")
         for finding in group:
             lines.extend(_finding_lines(finding))
+    lines.extend(_suppressed_lines(document["findings"]))
     lines.extend(_coverage_lines(document["coverage"]))
     lines.append(_footer(document))
     return "\n".join(lines) + "\n"
@@ -74,6 +76,22 @@ def _finding_lines(finding: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _suppressed_lines(findings: list[dict[str, Any]]) -> list[str]:
+    suppressed = [f for f in findings if "suppression" in f]
+    if not suppressed:
+        return []
+    lines = [f"\nSUPPRESSED ({len(suppressed)})"]
+    for finding in suppressed:
+        suppression = finding["suppression"]
+        lines.append(
+            f"  {place(finding['location'])}: {finding['message']} "
+            f"[{finding['rule']}, {finding['severity']}]"
+        )
+        reason = suppression.get("reason", "no reason given")
+        lines.append(f"      {suppression['kind']}: {reason}")
+    return lines
+
+
 def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
     lines = []
     skipped = coverage["files_skipped"]
@@ -90,6 +108,8 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
 def _footer(document: dict[str, Any]) -> str:
     summary = document["summary"]
     counts = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
+    if summary.get("suppressed_findings"):
+        counts += f"{', ' if counts else ''}{summary['suppressed_findings']} suppressed"
     coverage = document["coverage"]
     rules = document["rules"]
     failed = sum(r["status"] == "fail" for r in rules)
