@@ -48,7 +48,7 @@ class ScanResult:
 
 @dataclass(frozen=True)
 class ScanRequest:
-    """What to scan: a home (machine scope), a working tree, or both.
+    """The targets of a scan: a home (machine scope), a working tree, or both.
 
     With `staged`, the repository's index is scanned instead of its working tree.
     """
@@ -159,6 +159,7 @@ def _run_rule(
         return RuleResult(
             rule, "not_applicable", 0, "no target of a scope this rule applies to"
         )
+
     check = CHECKS[rule.check]
     findings: list[Finding] = []
     applicable = False
@@ -173,6 +174,7 @@ def _run_rule(
             )
         findings.extend(suppress(found, file, baseline))
     result.findings.extend(findings)
+
     active = sum(finding.suppression is None for finding in findings)
     if active:
         return RuleResult(rule, "fail", active)

@@ -312,3 +312,27 @@ def test_fail_on_critical_passes_high(make_repo, keys, keyaudit) -> None:
     completed = keyaudit("scan", "--repo", repo, "--staged", "--fail-on", "critical")
 
     assert completed.returncode == 0
+
+
+def test_hook_path_imports_stay_light(make_repo, keyaudit) -> None:
+    repo = make_repo({"README.md": "project\n"})
+    stage(repo, {"notes.txt": "the OpenAI client reads its key from a variable\n"})
+
+    completed = keyaudit(
+        "scan", "--repo", repo, "--staged", "--quiet", PYTHONPROFILEIMPORTTIME="1"
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    imported = {
+        line.split("|")[-1].strip()
+        for line in completed.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+    assert "auditor.sources.staged" in imported
+    heavy = ("jsonschema", "git", "detect_secrets", "jinja2", "auditor.report.sarif")
+    heavy += (
+        "auditor.report.junit",
+        "auditor.report.html",
+        "auditor.report.json_report",
+    )
+    assert sorted(imported & set(heavy)) == []

@@ -4,7 +4,7 @@ Each entry is keyed on rule, path and key fingerprint, never on line numbers,
 commit ids or timestamps, so the file does not change when unrelated lines
 move. Entries are sorted, and `update` leaves the file untouched when its
 entries did not change, so an unchanged baseline stays byte-identical (also
-when a checkout converted it to CRLF line endings). The file holds
+when a checkout converted it to CRLF line endings). The file contains
 fingerprints, never keys.
 """
 
@@ -80,7 +80,7 @@ def create_baseline(path: Path, findings: list[Finding]) -> int:
 
 @dataclass(frozen=True)
 class BaselineChange:
-    """What `update` did: entries added and removed, and whether it wrote."""
+    """The outcome of `update`: entries added and removed, and whether it wrote."""
 
     added: list[EntryKey]
     removed: list[EntryKey]

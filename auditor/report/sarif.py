@@ -1,7 +1,7 @@
 """The SARIF 2.1.0 report, for code scanning services such as GitHub's.
 
 Each rule of the report document becomes a reporting descriptor with its
-description, fix and `security-severity`; each finding becomes a result
+description, fix and `security-severity`. Each finding becomes a result
 whose location is relative to the scanned root. Suppressed findings carry a
 SARIF suppression, and files that were not scanned are tool execution
 notifications.

@@ -90,7 +90,7 @@ def scan_staged(directory: Path, settings: dict[str, Any]) -> tuple[Path, Source
 
 
 def top_level(directory: Path) -> Path:
-    """Return the top-level folder of the git work tree that holds `directory`."""
+    """Return the top-level folder of the git work tree that contains `directory`."""
     completed = _git(directory, "rev-parse", "--show-toplevel")
     if completed.returncode != 0:
         raise UserError(
