@@ -146,8 +146,12 @@ def scan(
     from auditor.report import renderer
     from auditor.report.document import build_document
 
-    if staged and repo is None:
-        repo = Path.cwd()
+    if staged:
+        from auditor.sources.staged import top_level
+
+        # The policy file and all paths belong to the repository's top level,
+        # also when the hook or the user runs from a subfolder.
+        repo = top_level(repo or Path.cwd())
     if home is None and repo is None:
         home = Path.home()
     baseline = None

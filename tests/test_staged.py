@@ -336,3 +336,16 @@ def test_hook_path_imports_stay_light(make_repo, keyaudit) -> None:
         "auditor.report.json_report",
     )
     assert sorted(imported & set(heavy)) == []
+
+
+def test_subfolder_finds_repository_policy(make_repo, keys, keyaudit) -> None:
+    repo = make_repo({"src/main.py": "print('hi')\n"})
+    (repo / "keyaudit.yaml").write_text(
+        "extends: default\nrules:\n  - id: staged-key\n    severity: critical\n"
+    )
+    stage(repo, {"src/.env": f"OPENAI_API_KEY={keys.openai_project()}\n"})
+
+    completed = keyaudit("scan", "--staged", "--format", "json", cwd=repo / "src")
+
+    assert completed.returncode == 1, completed.stderr
+    assert '"severity": "critical"' in completed.stdout
