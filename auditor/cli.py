@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from auditor.policy.loader import Policy
 
 EXIT_USAGE = 2
+EXIT_CRASH = 3
 
 
 def main() -> None:
@@ -39,6 +41,13 @@ def main() -> None:
         sys.exit(EXIT_USAGE)
     except click.exceptions.Exit as error:
         sys.exit(error.exit_code)
+    except Exception:
+        # A crash must not look like "findings" (1) or "bad input" (2).
+        traceback.print_exc()
+        click.echo(
+            "keyaudit: internal error; please report it with the trace above.", err=True
+        )
+        sys.exit(EXIT_CRASH)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

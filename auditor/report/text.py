@@ -33,9 +33,11 @@ def place(location: dict[str, Any]) -> str:
 
 
 def controls_line(controls: dict[str, list[dict[str, Any]]]) -> str:
+    """List each framework's primary controls; the JSON and HTML reports list all."""
     parts = []
     for framework, items in controls.items():
-        ids = [c["id"] + (" (analogy)" if c.get("analogy") else "") for c in items]
+        primary = [c for c in items if c.get("primary")] or items[:1]
+        ids = [c["id"] + (" (analogy)" if c.get("analogy") else "") for c in primary]
         parts.append(f"{framework_name(framework)} {', '.join(ids)}")
     return "; ".join(parts)
 
