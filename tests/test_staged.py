@@ -349,3 +349,17 @@ def test_subfolder_finds_repository_policy(make_repo, keys, keyaudit) -> None:
 
     assert completed.returncode == 1, completed.stderr
     assert '"severity": "critical"' in completed.stdout
+
+
+def test_subfolder_reads_in_bulk(make_repo, keys, keyaudit, tmp_path) -> None:
+    repo = make_repo({"src/main.py": "print('hi')\n"})
+    stage(repo, {"src/.env": f"OPENAI_API_KEY={keys.openai_project()}\n"})
+    trace = tmp_path / "git-trace.log"
+
+    completed = keyaudit("scan", "--staged", cwd=repo / "src", GIT_TRACE=str(trace))
+
+    assert completed.returncode == 1, completed.stderr
+    commands = [
+        line for line in trace.read_text().splitlines() if "trace: built-in:" in line
+    ]
+    assert len(commands) == 3

@@ -89,15 +89,25 @@ def scan_staged(directory: Path, settings: dict[str, Any]) -> tuple[Path, Source
     return root, result
 
 
+# Top-level folders already found, by the folder asked about: the CLI asks
+# first (to find the policy file), then the source asks again.
+_TOP_LEVELS: dict[Path, Path] = {}
+
+
 def top_level(directory: Path) -> Path:
     """Return the top-level folder of the git work tree that contains `directory`."""
+    known = _TOP_LEVELS.get(directory)
+    if known is not None:
+        return known
     completed = _git(directory, "rev-parse", "--show-toplevel")
     if completed.returncode != 0:
         raise UserError(
             f"{directory}: not inside a git work tree; --staged needs a repository "
             "with an index (run it from the repository, or pass --repo)."
         )
-    return Path(os.fsdecode(completed.stdout.rstrip(b"\n")))
+    root = Path(os.fsdecode(completed.stdout.rstrip(b"\n")))
+    _TOP_LEVELS[directory] = _TOP_LEVELS[root] = root
+    return root
 
 
 def staged_entries(root: Path) -> list[StagedEntry]:
