@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
@@ -267,3 +268,31 @@ def test_junit_strict_fails_coverage(mixed_repo, keyaudit) -> None:
     assert code == 1
     assert cases["coverage"].find("failure") is not None
     assert cases["plaintext-key"].find("failure") is None
+
+
+def test_sarif_path_not_utf8(make_repo, keys, keyaudit) -> None:
+    repo = make_repo({"README.md": "x\n"})
+    name = b"bad\xffname.env"
+    (repo / os.fsdecode(name)).write_text(f"OPENAI_API_KEY={keys.openai_project()}\n")
+    git(repo, "add", "-A")
+
+    completed = keyaudit("scan", "--repo", repo, "--staged", "--format", "sarif")
+
+    assert completed.returncode == 1, completed.stderr
+    result = json.loads(completed.stdout)["runs"][0]["results"][0]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "bad%FFname.env"
+
+
+def test_junit_path_not_utf8(make_repo, keys, keyaudit) -> None:
+    repo = make_repo({"README.md": "x\n"})
+    (repo / os.fsdecode(b"bad\xffname.env")).write_text(
+        f"OPENAI_API_KEY={keys.openai_project()}\n"
+    )
+    git(repo, "add", "-A")
+
+    code, _, root = junit_for(keyaudit, "scan", "--repo", repo, "--staged")
+
+    assert code == 1
+    failure = next(root.iter("failure"))
+    assert "bad\ufffdname.env:1" in failure.text

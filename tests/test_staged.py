@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import assert_no_key_in, findings_by, fingerprint, git
 
+from auditor.report.json_report import validate
+
 
 def stage(repo: Path, files: dict[str, str | bytes]) -> None:
     """Write files and stage them."""
@@ -36,6 +38,7 @@ def test_key_removed_from_working_copy_blocks(make_repo, keys, keyaudit) -> None
     assert found[0]["secret"]["fingerprint"] == fingerprint(key)
     assert found[0]["location"]["scope"] == "staged"
     assert found[0]["evidence"]["status"] == "added"
+    validate(report)
 
 
 def test_key_only_in_working_copy_passes(make_repo, keys, keyaudit) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -28,6 +29,7 @@ _LEVELS = {"critical": "error", "high": "error", "medium": "warning"}
 _URI_BASES = {"machine": "HOME"}
 _DEFAULT_URI_BASE = "%SRCROOT%"
 _SUPPRESSION_KINDS = {"inline": "inSource"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def render_sarif(document: dict[str, Any]) -> str:
@@ -48,7 +50,10 @@ def render_sarif(document: dict[str, Any]) -> str:
         "results": _results(document["findings"], rule_index),
     }
     log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    # SARIF files are UTF-8, so the lone surrogates of paths that are not
+    # valid UTF-8 become U+FFFD in messages (URIs keep the bytes as %XX).
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _descriptor(rule: dict[str, Any]) -> dict[str, Any]:
@@ -176,8 +181,11 @@ def _result(finding: dict[str, Any], index: int, fingerprint: str) -> dict[str, 
 
 
 def _artifact(scope: str, place: dict[str, Any]) -> dict[str, Any]:
+    # A path that is not valid UTF-8 carries its raw bytes as lone surrogates
+    # (os.fsdecode), and the URI gets them back as %XX escapes.
+    raw = place["path"].encode("utf-8", "surrogateescape")
     return {
-        "uri": quote(place["path"], safe="/"),
+        "uri": quote(raw, safe="/"),
         "uriBaseId": _URI_BASES.get(scope, _DEFAULT_URI_BASE),
     }
 
