@@ -145,11 +145,11 @@ def scan(
     strict: bool,
     quiet: bool,
 ) -> None:
-    """Audit a home directory (the default) or a working tree, and report findings.
+    """Audit a home directory (the default), a working tree or a staged change.
 
     Exit codes: 0 when nothing failed at or above --fail-on, 1 when something
     did (or, with --strict, when a file could not be scanned), 2 for usage,
-    policy or input errors.
+    policy, baseline or input errors.
     """
     from auditor.engine import ScanRequest
     from auditor.report import renderer
@@ -301,7 +301,7 @@ def _baseline_options(function: Any) -> Any:
         "--file",
         "baseline_file",
         type=click.Path(path_type=Path, dir_okay=False),
-        help="Baseline file to write. Default: .keyaudit-baseline.json in the "
+        help="Baseline file. Default: .keyaudit-baseline.json in the "
         "--repo root, or in the current folder.",
     )(function)
     function = _policy_option(function)

@@ -58,13 +58,13 @@ def _inline_reason(document: Document | None, finding: Finding) -> str | None:
     match = _ALLOW.search(document.line_text(line))
     if match is None:
         return None
-    reason = match.group("reason")[:_MAX_REASON]
-    if not reason or _holds_key(reason):
+    reason = match.group("reason")
+    if not reason or _contains_key(reason):
         return f"`{ALLOW_MARKER}` comment on line {line}"
-    return reason
+    return reason[:_MAX_REASON]
 
 
-def _holds_key(text: str) -> bool:
+def _contains_key(text: str) -> bool:
     """Return True when a reason contains a key, which a report must never show."""
     from auditor.detect.scanner import find_keys, has_candidates
 

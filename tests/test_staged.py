@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -366,3 +367,61 @@ def test_subfolder_reads_in_bulk(make_repo, keys, keyaudit, tmp_path) -> None:
         line for line in trace.read_text().splitlines() if "trace: built-in:" in line
     ]
     assert len(commands) == 3
+
+
+def test_unmerged_path_is_coverage_gap(make_repo, keyaudit) -> None:
+    repo = make_repo({"app.env": "MODE=base\n"})
+    git(repo, "checkout", "-q", "-b", "other")
+    (repo / "app.env").write_text("MODE=other\n")
+    git(repo, "commit", "-qam", "Change on other")
+    git(repo, "checkout", "-q", "main")
+    (repo / "app.env").write_text("MODE=main\n")
+    git(repo, "commit", "-qam", "Change on main")
+    merge = subprocess.run(
+        ["git", "merge", "-q", "other"], cwd=repo, capture_output=True, check=False
+    )
+    assert merge.returncode == 1
+
+    report = keyaudit.json("scan", "--repo", repo, "--staged", expect_exit=0)
+    strict = keyaudit("scan", "--repo", repo, "--staged", "--strict")
+
+    skipped = report["coverage"]["files_skipped"]
+    assert [(gap["path"], gap["reason"]) for gap in skipped] == [
+        ("app.env", "unmerged")
+    ]
+    assert strict.returncode == 1
+
+
+def test_submodule_is_coverage_gap(make_repo, keyaudit) -> None:
+    repo = make_repo({"README.md": "x\n"})
+    head = git(repo, "rev-parse", "HEAD").strip()
+    git(repo, "update-index", "--add", "--cacheinfo", f"160000,{head},vendor/lib")
+
+    report = keyaudit.json("scan", "--repo", repo, "--staged", expect_exit=0)
+
+    skipped = report["coverage"]["files_skipped"]
+    assert [(gap["path"], gap["reason"]) for gap in skipped] == [
+        ("vendor/lib", "submodule")
+    ]
+    assert report["coverage"]["files_scanned"] == 0
+
+
+def test_rule_listing_staged_scope_judges(make_repo, keys, keyaudit, tmp_path) -> None:
+    repo = make_repo({"README.md": "x\n"})
+    stage(repo, {"keys.txt": f"{keys.openai_project()}\n"})
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "extends: default\n"
+        "rules:\n"
+        "  - id: unencrypted-backup\n"
+        "    parameters: {scopes: [machine, tree, staged]}\n"
+    )
+
+    report = keyaudit.json(
+        "scan", "--repo", repo, "--staged", "--policy", policy, expect_exit=1
+    )
+
+    assert sorted(f["rule"] for f in report["findings"]) == [
+        "staged-key",
+        "unencrypted-backup",
+    ]

@@ -8,6 +8,7 @@ paths with their blob ids, and one `git cat-file --batch` streams the blobs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import threading
@@ -180,9 +181,11 @@ def read_blobs(
 
 
 def _write_requests(stdin: IO[bytes], blob_ids: list[str]) -> None:
-    try:
+    # If git exits early, the pipe breaks; the reader then records each blob
+    # it did not receive as a coverage gap.
+    with contextlib.suppress(BrokenPipeError):
         stdin.write("".join(f"{blob}\n" for blob in blob_ids).encode("ascii"))
-    finally:
+    with contextlib.suppress(BrokenPipeError):
         stdin.close()
 
 
