@@ -1,7 +1,7 @@
 """Resolution: mark findings that an inline comment or the baseline accepts.
 
 A suppressed finding stays in the report with its `suppression`, so it is
-counted and shown; it never fails the scan.
+counted and shown. The report document leaves it out of the exit code.
 """
 
 from __future__ import annotations

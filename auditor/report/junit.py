@@ -40,6 +40,8 @@ def _suite(document: dict[str, Any], target: dict[str, Any]) -> ElementTree.Elem
     )
     findings = [f for f in document["findings"] if f["location"]["scope"] == scope]
     fail_on = document["summary"]["fail_on"]
+    # NOTE: the document records one status per rule, not per scope, so a
+    # rule that judges only some scopes still passes in the other suites.
     for rule in document["rules"]:
         mine = [f for f in findings if f["rule"] == rule["id"]]
         suite.append(_rule_case(rule, mine, scope, fail_on))

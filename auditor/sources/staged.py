@@ -90,8 +90,8 @@ def scan_staged(directory: Path, settings: dict[str, Any]) -> tuple[Path, Source
     return root, result
 
 
-# Top-level folders already found, by the folder asked about: the CLI asks
-# first (to find the policy file), then the source asks again.
+# Top-level folders already found, by the folder passed in. The CLI looks one
+# up first (to find the policy file), and the source looks it up again.
 _TOP_LEVELS: dict[Path, Path] = {}
 
 
