@@ -296,3 +296,35 @@ def test_junit_path_not_utf8(make_repo, keys, keyaudit) -> None:
     assert code == 1
     failure = next(root.iter("failure"))
     assert "bad\ufffdname.env:1" in failure.text
+
+
+def test_sarif_severity_bands(make_repo, keys, keyaudit, tmp_path) -> None:
+    repo = make_repo({".env": f"OPENAI_API_KEY={keys.openai_project()}\n"})
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        "extends: default\n"
+        "rules:\n"
+        "  - id: plaintext-key\n"
+        "    severity: critical\n"
+        "  - id: unencrypted-backup\n"
+        "    severity: medium\n"
+        "  - id: malformed-key\n"
+        "    severity: info\n"
+    )
+
+    completed = keyaudit(
+        "scan", "--repo", repo, "--policy", policy, "--format", "sarif"
+    )
+
+    rules = json.loads(completed.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    scores = {rule["id"]: rule["properties"].get("security-severity") for rule in rules}
+    assert scores == {
+        "plaintext-key": "9.5",
+        "file-permissions": "8.0",
+        "unencrypted-backup": "5.5",
+        "malformed-key": None,
+        "staged-key": "8.0",
+    }
+    levels = {rule["id"]: rule["defaultConfiguration"]["level"] for rule in rules}
+    assert levels["unencrypted-backup"] == "warning"
+    assert levels["malformed-key"] == "note"

@@ -425,3 +425,21 @@ def test_rule_listing_staged_scope_judges(make_repo, keys, keyaudit, tmp_path) -
         "staged-key",
         "unencrypted-backup",
     ]
+
+
+def test_many_staged_files_one_key(make_repo, keys, keyaudit) -> None:
+    # 2000 blob ids overflow the pipe buffers both ways, which a reader that
+    # wrote every request before reading would deadlock on.
+    repo = make_repo({"README.md": "x\n"})
+    for number in range(2000):
+        path = repo / f"part{number % 30}" / f"file{number}.txt"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(f"line {number}\n" * 50)
+    key = keys.openai_project()
+    (repo / "part7" / "late.env").write_text(f"OPENAI_API_KEY={key}\n")
+    git(repo, "add", "-A")
+
+    report = keyaudit.json("scan", "--repo", repo, "--staged", expect_exit=1)
+
+    assert report["coverage"]["files_scanned"] == 2001
+    assert [f["location"]["path"] for f in report["findings"]] == ["part7/late.env"]
