@@ -13,7 +13,9 @@ from auditor.checks.base import CheckContext, Hit, ScannedFile, applies
 from auditor.detect.scanner import find_keys, has_candidates
 from auditor.formats import parse
 from auditor.model import CoverageGap, Finding, Target, severity_rank
+from auditor.policy.baseline import Baseline
 from auditor.policy.loader import Policy, Rule
+from auditor.resolve import suppress
 from auditor.sources import LoadedFile, SourceResult
 from auditor.sources.reading import display_path
 
@@ -47,11 +49,16 @@ class ScanResult:
 
 @dataclass(frozen=True)
 class ScanRequest:
-    """What to scan: a home (machine scope), a working tree, or both."""
+    """The targets of a scan: a home (machine scope), a working tree, or both.
+
+    With `staged`, the repository's index is scanned instead of its working tree.
+    """
 
     policy: Policy
     home: Path | None = None
     repo: Path | None = None
+    staged: bool = False
+    baseline: Baseline | None = None
 
 
 def run_scan(request: ScanRequest) -> ScanResult:
@@ -66,7 +73,7 @@ def run_scan(request: ScanRequest) -> ScanResult:
         result.files_scanned += len(files)
         scanned.extend((file, context) for file in files)
     for rule in request.policy.rules:
-        result.rule_results.append(_run_rule(rule, scanned, result))
+        result.rule_results.append(_run_rule(rule, scanned, result, request.baseline))
     result.findings.sort(key=_finding_order)
     result.finished = _now()
     return result
@@ -83,7 +90,13 @@ def _sources(request: ScanRequest) -> list[tuple[Target, SourceResult, CheckCont
         uid = os.stat(home).st_uid
         context = CheckContext(home, uid, _user_name(uid), settings)
         loaded.append((Target("machine", display_path(home)), source, context))
-    if request.repo is not None:
+    if request.repo is not None and request.staged:
+        from auditor.sources.staged import scan_staged
+
+        root, source = scan_staged(request.repo, settings)
+        context = CheckContext(root, None, "", settings)
+        loaded.append((Target("staged", display_path(root)), source, context))
+    if request.repo is not None and not request.staged:
         from auditor.sources.tree import scan_tree
 
         source = scan_tree(request.repo, settings)
@@ -136,7 +149,10 @@ def _drop_companion_repeats(files: list[ScannedFile]) -> None:
 
 
 def _run_rule(
-    rule: Rule, scanned: list[tuple[ScannedFile, CheckContext]], result: ScanResult
+    rule: Rule,
+    scanned: list[tuple[ScannedFile, CheckContext]],
+    result: ScanResult,
+    baseline: Baseline | None,
 ) -> RuleResult:
     if not rule.enabled:
         return RuleResult(rule, "not_applicable", 0, "disabled by the policy")
@@ -144,21 +160,28 @@ def _run_rule(
         return RuleResult(
             rule, "not_applicable", 0, "no target of a scope this rule applies to"
         )
+
     check = CHECKS[rule.check]
     findings: list[Finding] = []
     applicable = False
     for file, context in scanned:
         applicable = applicable or applies(rule, file.info)
         try:
-            findings.extend(check.run(file, rule, context))
+            found = check.run(file, rule, context)
         except Exception as error:  # a check's bug must not hide other rules' results
             logger.exception("rule %s failed on %s", rule.id, file.info.path)
             return RuleResult(
                 rule, "error", 0, f"{type(error).__name__} on {file.info.path}"
             )
+        findings.extend(suppress(found, file, baseline))
     result.findings.extend(findings)
+
+    active = sum(finding.suppression is None for finding in findings)
+    if active:
+        return RuleResult(rule, "fail", active)
     if findings:
-        return RuleResult(rule, "fail", len(findings))
+        reason = f"{len(findings)} finding(s) suppressed (inline allow or baseline)"
+        return RuleResult(rule, "pass", 0, reason)
     if not applicable:
         return RuleResult(
             rule, "not_applicable", 0, "no scanned file is of a kind this rule judges"

@@ -1,4 +1,4 @@
-"""Shared fixtures: fake keys, the real CLI in a subprocess, hermetic git repositories."""
+"""Shared fixtures: fake keys, the real CLI in a subprocess, hermetic git repos."""
 
 from __future__ import annotations
 

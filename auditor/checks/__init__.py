@@ -11,10 +11,12 @@ from auditor.checks.base import Check
 from auditor.checks.malformed import MalformedKeyCheck
 from auditor.checks.permissions import FilePermissionsCheck
 from auditor.checks.plaintext import PlaintextKeyCheck
+from auditor.checks.staged import StagedKeyCheck
 
 CHECKS: dict[str, Check] = {
     "plaintext-key": PlaintextKeyCheck(),
     "file-permissions": FilePermissionsCheck(),
     "unencrypted-backup": UnencryptedBackupCheck(),
     "malformed-key": MalformedKeyCheck(),
+    "staged-key": StagedKeyCheck(),
 }

@@ -109,6 +109,10 @@ class MalformedKeyCheck:
             return []
         findings = []
         for part, document in scanned.documents:
+            # Only a value that starts like a provider's key can be malformed,
+            # so files without such a token need no settings parsed.
+            if not providers.PREFIX_AT_TOKEN_START.search(document.text):
+                continue
             for setting in document.settings:
                 defect = _setting_defect(setting)
                 if defect is None:

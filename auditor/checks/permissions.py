@@ -53,15 +53,15 @@ class FilePermissionsCheck:
                 f"{info.path} {holds} and has mode {info.mode:04o}; "
                 f"bits {extra:04o} are outside the allowed {allowed:04o}"
             )
-            fix = f"chmod {allowed:o} {path}"
+            fix = f"Run `chmod {allowed:o} {path}`."
             if extra & 0o077:
-                fix += "; others could read the file, so rotate the key(s) it holds"
+                fix += " Others could read the file, so rotate the key(s) it holds."
             findings.append(finding(rule, info, message, fix, evidence=evidence))
         if context.expected_uid is not None and info.uid != context.expected_uid:
             expected = f"{context.expected_user} (uid {context.expected_uid})"
             message = (
                 f"{info.path} {holds} and is owned by uid {info.uid}, not {expected}"
             )
-            fix = f"chown {context.expected_user} {path}"
+            fix = f"Run `chown {context.expected_user} {path}`."
             findings.append(finding(rule, info, message, fix, evidence=evidence))
         return findings

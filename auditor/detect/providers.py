@@ -218,6 +218,10 @@ PREFIXED = tuple(p for p in PATTERNS if p.prefix)
 CONTEXTUAL = tuple(p for p in PATTERNS if p.context)
 PREFIXES = tuple(sorted({p.prefix for p in PREFIXED}))
 CONTEXT_WORDS = tuple(sorted({w for p in CONTEXTUAL for w in p.context}))
+# A provider prefix at the start of a token: `sk-` in `task-list` does not count.
+PREFIX_AT_TOKEN_START = re.compile(
+    rf"(?<![{TOKEN_CHARS}])(?:{'|'.join(re.escape(p) for p in PREFIXES)})"
+)
 
 # Where each provider's keys are revoked and created, for remediation text.
 KEY_PAGES = {

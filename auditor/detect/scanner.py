@@ -54,11 +54,15 @@ class Occurrence:
         )
 
 
+# The fixed part of a key after its literal prefix: `sk-` + `None-`,
+# `sk-ant-api` + `03-`, `sk-ant-o` + `at01-`. Nothing random is shown.
+_HEAD_TAIL = re.compile(r"None-|service-|\d{2,4}-|[ar]t\d{2}-")
+
+
 def _shown_prefix(pattern: KeyPattern, key: str) -> str:
     if pattern.prefix:
-        # Show the whole literal head, such as `sk-ant-api03-`, not just `sk-ant-api`.
-        head = re.match(r"[A-Za-z]+[-_](?:[A-Za-z0-9]+[-_]){0,2}", key)
-        return head.group() if head and len(head.group()) <= 16 else pattern.prefix
+        tail = _HEAD_TAIL.match(key, len(pattern.prefix))
+        return pattern.prefix + (tail.group() if tail else "")
     return "sk-" if key.startswith("sk-") else ""
 
 

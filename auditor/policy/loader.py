@@ -10,6 +10,7 @@ and an entry with a new id adds a rule of an existing check kind.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ BUILTIN = "default"
 POLICY_FILE_NAME = "keyaudit.yaml"
 _MAX_EXTENDS_DEPTH = 8
 _REQUIRED_RULE_FIELDS = ("title", "severity", "check", "remediation")
+# Scopes judged only by their own check kind, unless a rule lists them in
+# `scopes`: scope name -> check kind.
+DEDICATED_SCOPES = {"staged": "staged-key"}
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,18 @@ class Rule:
     source: str
 
     def applies_to_scope(self, scope: str) -> bool:
-        return scope in self.parameters.get("scopes", ("machine", "tree", scope))
+        """Return True when the rule judges files of `scope`.
+
+        Without `scopes`, a rule of a scope's dedicated check kind judges that
+        scope only, and other rules judge every scope except the dedicated
+        ones, so that each staged blob is reported once.
+        """
+        scopes = self.parameters.get("scopes")
+        if scopes is not None:
+            return scope in scopes
+        if self.check in DEDICATED_SCOPES.values():
+            return DEDICATED_SCOPES.get(scope) == self.check
+        return scope not in DEDICATED_SCOPES
 
 
 @dataclass(frozen=True)
@@ -143,8 +158,19 @@ def _layer_chain(path: Path | None) -> list[_Layer]:
 
 
 def _read_builtin() -> _Layer:
-    text = resources.policy_file("default.yaml").read_text("utf-8")
-    return _parse(text, "builtin:default.yaml", None)
+    data, node = _builtin_yaml("default.yaml")
+    return _Layer(data=data, node=node, source="builtin:default.yaml", directory=None)
+
+
+@functools.cache
+def _builtin_yaml(name: str) -> tuple[Any, Any]:
+    """Parse a policy file shipped with keyaudit, once per process.
+
+    Shipped files are not validated at run time, which would import jsonschema
+    on every scan: the test suite validates them against the schema.
+    """
+    text = resources.policy_file(name).read_text("utf-8")
+    return load_with_nodes(text, f"builtin:{name}", builtin=True)
 
 
 def _read_file(path: Path) -> _Layer:
@@ -297,13 +323,10 @@ def _rule(raw: dict[str, Any], source: str) -> Rule:
 
 
 def _default_settings() -> dict[str, Any]:
-    text = resources.policy_file("default.yaml").read_text("utf-8")
-    data, _ = load_with_nodes(text, "builtin:default.yaml")
+    data, _ = _builtin_yaml("default.yaml")
     return dict(data["settings"])
 
 
 def _locations(overrides: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
-    text = resources.policy_file("locations.yaml").read_text("utf-8")
-    data, node = load_with_nodes(text, "builtin:locations.yaml")
-    validate_document(data, node, "builtin:locations.yaml")
+    data, _ = _builtin_yaml("locations.yaml")
     return tuple(_merge_by_id(data["locations"], overrides))

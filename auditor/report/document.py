@@ -27,10 +27,9 @@ def build_document(result: ScanResult, fail_on: str, strict: bool) -> dict[str, 
 def _build(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
     findings = _with_unique_ids([_finding(f) for f in result.findings])
     gaps = [asdict(gap) for gap in result.gaps]
+    active = [f for f in findings if "suppression" not in f]
     failing = [
-        f
-        for f in result.findings
-        if severity_rank(f.severity) >= severity_rank(fail_on)
+        f for f in active if severity_rank(f["severity"]) >= severity_rank(fail_on)
     ]
     skipped = [gap for gap in gaps if not gap["scanned"]]
     exit_code = 1 if failing or (strict and skipped) else 0
@@ -40,12 +39,14 @@ def _build(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
         "scan": _scan(result),
         "summary": {
             "findings": len(findings),
+            # Unsuppressed findings only; suppressed ones are counted apart.
             "by_severity": {
-                s: sum(f["severity"] == s for f in findings) for s in SEVERITIES
+                s: sum(f["severity"] == s for f in active) for s in SEVERITIES
             },
             "fail_on": fail_on,
             "strict": strict,
             "failing_findings": len(failing),
+            "suppressed_findings": len(findings) - len(active),
             "coverage_gaps": len(skipped),
             "exit_code": exit_code,
             "result": "fail" if exit_code else "pass",

@@ -36,22 +36,26 @@ def place(location: dict[str, Any]) -> str:
 
 
 def controls_line(controls: dict[str, list[dict[str, Any]]]) -> str:
+    """List each framework's primary controls; the JSON and HTML reports list all."""
     parts = []
     for framework, items in controls.items():
-        ids = [c["id"] + (" (analogy)" if c.get("analogy") else "") for c in items]
+        primary = [c for c in items if c.get("primary")] or items[:1]
+        ids = [c["id"] + (" (analogy)" if c.get("analogy") else "") for c in primary]
         parts.append(f"{framework_name(framework)} {', '.join(ids)}")
     return "; ".join(parts)
 
 
 def render_text(document: dict[str, Any]) -> str:
     lines = [_header(document)]
+    active = [f for f in document["findings"] if "suppression" not in f]
     for severity in SEVERITIES:
-        group = [f for f in document["findings"] if f["severity"] == severity]
+        group = [f for f in active if f["severity"] == severity]
         if not group:
             continue
         lines.extend(["", f"{severity.upper()} ({len(group)})"])
         for finding in group:
             lines.extend(_finding_lines(finding))
+    lines.extend(_suppressed_lines(document["findings"]))
     lines.extend(_coverage_lines(document["coverage"]))
     lines.extend(["", _footer(document)])
     return "\n".join(_escape_controls(line) for line in lines) + "\n"
@@ -87,6 +91,22 @@ def _finding_lines(finding: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _suppressed_lines(findings: list[dict[str, Any]]) -> list[str]:
+    suppressed = [f for f in findings if "suppression" in f]
+    if not suppressed:
+        return []
+    lines = [f"\nSUPPRESSED ({len(suppressed)})"]
+    for finding in suppressed:
+        suppression = finding["suppression"]
+        lines.append(
+            f"  {place(finding['location'])}: {finding['message']} "
+            f"[{finding['rule']}, {finding['severity']}]"
+        )
+        reason = suppression.get("reason", "no reason given")
+        lines.append(f"      {suppression['kind']}: {reason}")
+    return lines
+
+
 def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
     lines = []
     skipped = coverage["files_skipped"]
@@ -103,6 +123,8 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
 def _footer(document: dict[str, Any]) -> str:
     summary = document["summary"]
     counts = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
+    if summary.get("suppressed_findings"):
+        counts += f"{', ' if counts else ''}{summary['suppressed_findings']} suppressed"
     coverage = document["coverage"]
     rules = document["rules"]
     failed = sum(r["status"] == "fail" for r in rules)
