@@ -33,6 +33,7 @@ def run_cli(
     drop_file_capabilities: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """Run keyaudit with a time limit, optionally without root's file access."""
+    drop = drop_file_capabilities
     environment = env or {**os.environ, "HOME": str(keyaudit.home), **GIT_IDENTITY}
     return subprocess.run(
         [sys.executable, "-m", "auditor", *map(str, args)],
@@ -41,7 +42,7 @@ def run_cli(
         encoding="utf-8",
         env=environment,
         timeout=CLI_TIMEOUT,
-        preexec_fn=_drop_file_capabilities if drop_file_capabilities else None,
+        preexec_fn=_drop_file_capabilities if drop and os.geteuid() == 0 else None,
         check=False,
     )
 

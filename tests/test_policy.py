@@ -19,7 +19,12 @@ from auditor.checks import CHECKS
 from auditor.detect import providers
 
 SCHEMA = Path(__file__).parents[1] / "policies" / "policy.schema.json"
-CHECK_KINDS = "plaintext-key, file-permissions, unencrypted-backup, malformed-key"
+DEFAULT_POLICY = Path(__file__).parents[1] / "policies" / "default.yaml"
+# As error messages list them: the schema's check enum, the built-in rule ids.
+CHECK_KINDS = ", ".join(json.loads(SCHEMA.read_text("utf-8"))["$defs"]["check"]["enum"])
+BUILTIN_RULES = [
+    rule["id"] for rule in yaml.safe_load(DEFAULT_POLICY.read_text("utf-8"))["rules"]
+]
 SEVERITIES = "critical, high, medium, low, info"
 
 # (file name, content, stderr after "keyaudit: error: "), where {path} is the
@@ -400,7 +405,7 @@ def test_allowed_file_mode_changed(
     found = findings_by(report, rule="file-permissions")
     assert len(found) == int(failing)
     if failing:
-        assert found[0]["fix"].startswith(f"chmod 640 {store}")
+        assert f"chmod 640 {store}" in found[0]["fix"]
 
 
 def test_added_location_scanned(tmp_path: Path, keys: Any, keyaudit: Any) -> None:
@@ -564,7 +569,7 @@ def test_explain_unknown_rule(keyaudit: Any) -> None:
     assert completed.returncode == 2
     assert completed.stderr == (
         "keyaudit: error: rule 'no-such-rule' not found in policy 'default'; "
-        "rules: plaintext-key, file-permissions, unencrypted-backup, malformed-key\n"
+        f"rules: {', '.join(BUILTIN_RULES)}\n"
     )
 
 
@@ -578,5 +583,6 @@ def test_validate_good_policy(tmp_path: Path, keyaudit: Any) -> None:
 
     assert completed.returncode == 0
     assert completed.stdout == (
-        f"{policy}: valid policy 'default' with 3 enabled rule(s)\n"
+        f"{policy}: valid policy 'default' with {len(BUILTIN_RULES) - 1} enabled "
+        "rule(s)\n"
     )
