@@ -96,7 +96,9 @@ def tree(tmp_path: Path) -> Path:
 
 
 def test_c_locale_really_ascii(keyaudit: Any) -> None:
-    probe = "import locale, sys; print(sys.stdout.encoding, locale.getencoding())"
+    probe = (
+        "import locale, sys; print(sys.stdout.encoding, locale.getpreferredencoding())"
+    )
     completed = subprocess.run(
         [sys.executable, "-c", probe],
         capture_output=True,
