@@ -503,11 +503,11 @@ def test_show_effective_policy(tmp_path: Path, keyaudit: Any) -> None:
         "  - id: malformed-key\n    enabled: false\n",
     )
 
-    shown = keyaudit("policy", "show", "--policy", policy)
+    as_yaml = keyaudit("policy", "show", "--policy", policy)
     as_json = keyaudit("policy", "show", "--policy", policy, "--format", "json")
 
-    assert shown.returncode == 0, shown.stderr
-    document = yaml.safe_load(shown.stdout)
+    assert as_yaml.returncode == 0, as_yaml.stderr
+    document = yaml.safe_load(as_yaml.stdout)
     assert document == json.loads(as_json.stdout)
     assert document["name"] == "team"
     assert document["sources"] == ["builtin:default.yaml", str(policy)]
@@ -525,10 +525,10 @@ def test_show_hash_matches_report(
     policy = _policy(tmp_path, "extends: default\n")
     home, _ = home_with_key
 
-    shown = keyaudit("policy", "show", "--policy", policy, "--format", "json")
+    as_json = keyaudit("policy", "show", "--policy", policy, "--format", "json")
     _, report = _scan(keyaudit, "--home", home, "--policy", policy)
 
-    assert json.loads(shown.stdout)["sha256"] == report["scan"]["policy"]["sha256"]
+    assert json.loads(as_json.stdout)["sha256"] == report["scan"]["policy"]["sha256"]
 
 
 def test_explain_overridden_rule(tmp_path: Path, keyaudit: Any) -> None:

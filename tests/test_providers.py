@@ -3,7 +3,7 @@
 The detector runs in-process on each value (the same parse and find_keys the
 engine calls); one CLI test then scans all the tables at once. Keys are
 generated at test time, and values that must not match are built from
-hashes at run time, so this file holds no key-shaped literal.
+hashes at run time, so this file contains no key-shaped literal.
 """
 
 from __future__ import annotations
