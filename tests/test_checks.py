@@ -98,7 +98,16 @@ def test_malformed_ignores_auth_header(home: Path, keys: Any, keyaudit: Any) -> 
         ("sk-...", "placeholder"),
         ("your-api-key-here", "placeholder"),
         ("${env:OPENAI_API_KEY}", "reference"),
+        ("${OPENAI_API_KEY}", "reference"),
+        ("${OPENAI_API_KEY:-unset}", "reference"),
+        ("$OPENAI_API_KEY", "reference"),
+        ("${{ secrets.OPENAI_API_KEY }}", "reference"),
+        ("os.environ/OPENAI_API_KEY", "reference"),
         ("op://Private/OpenAI/credential", "reference"),
+        ("vault:secret/data/openai#api_key", "reference"),
+        ("arn:aws:secretsmanager:us-east-1:123456789012:secret:openai", "reference"),
+        ("@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/s/k)", "reference"),
+        ("Bearer ${OPENAI_API_KEY}", "reference"),
     ],
 )
 def test_malformed_ignores_stand_ins(
