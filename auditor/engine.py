@@ -133,6 +133,7 @@ def _drop_companion_repeats(files: list[ScannedFile]) -> None:
             if hit.part.row_key is not None:
                 in_rows.setdefault(group, set()).add(hit.occurrence.secret.fingerprint)
     for file in files:
+        file.held = {hit.occurrence.secret.fingerprint for hit in file.hits}
         group = file.info.companion_of or file.info.path
         known = in_rows.get(group, set())
         kept: list[Hit] = []
