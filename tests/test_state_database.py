@@ -148,3 +148,19 @@ def test_ciphertext_rows_no_finding(database: Path, keyaudit: Any) -> None:
 
     assert report["findings"] == []
     assert report["coverage"]["files_partly_scanned"] == []
+
+
+def test_readable_log_permissions(database: Path, keys: Any, keyaudit: Any) -> None:
+    key = keys.openai_project()
+    state_database(database, wal_rows=[("cursorAuth/openAIKey", key)])
+    Path(f"{database}-wal").chmod(0o644)
+
+    report = scan_home(keyaudit, database)
+
+    permissions = [f for f in report["findings"] if f["rule"] == "file-permissions"]
+    assert [f["location"]["path"] for f in permissions] == [
+        f"{GLOBAL_STORAGE}/state.vscdb-wal"
+    ]
+    assert permissions[0]["evidence"]["fingerprints"] == [fingerprint(key)]
+    plaintext = [f for f in report["findings"] if f["rule"] == "plaintext-key"]
+    assert [f["location"]["row_key"] for f in plaintext] == ["cursorAuth/openAIKey"]
