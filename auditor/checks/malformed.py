@@ -54,10 +54,10 @@ def diagnose(name: str, value: str) -> Defect | None:
     pattern = providers.classify(candidate)
     if pattern is not None:
         return Defect(tuple(problems), candidate, pattern) if problems else None
-    return _near_shape(candidate, problems)
+    return _near_shape(name, candidate, problems)
 
 
-def _near_shape(candidate: str, problems: list[str]) -> Defect | None:
+def _near_shape(name: str, candidate: str, problems: list[str]) -> Defect | None:
     """Recognise a value that starts like a provider's key but has the wrong shape."""
     prefix_patterns = sorted(providers.PREFIXED, key=lambda p: -len(p.prefix))
     pattern = next((p for p in prefix_patterns if candidate.startswith(p.prefix)), None)
@@ -75,6 +75,10 @@ def _near_shape(candidate: str, problems: list[str]) -> Defect | None:
     )
     if shaped is not None:
         return Defect(tuple(problems), candidate, shaped) if problems else None
+    # Other services (Moonshot, Stability, Langfuse) use `sk-` too, so a bare
+    # `sk-` value is a broken OpenAI key only with OpenAI's marker or name.
+    if pattern.prefix == "sk-" and not _names_openai(name, candidate):
+        return None
     if re.search(r"\s", candidate):
         problems.append("whitespace inside the key")
     else:
@@ -83,6 +87,10 @@ def _near_shape(candidate: str, problems: list[str]) -> Defect | None:
             f"({len(candidate)} characters; expected {pattern.expected})"
         )
     return Defect(tuple(problems), candidate, pattern)
+
+
+def _names_openai(name: str, candidate: str) -> bool:
+    return providers.OPENAI_MARKER in candidate or "openai" in name.lower()
 
 
 def _fix(name: str, defect: Defect, provider: str) -> str:
