@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from builders import write
 from conftest import assert_no_key_in, findings_by, fingerprint
+from fakekeys import MARKER
 
 NOBODY_UID = 65534
 
@@ -79,6 +80,39 @@ def test_malformed_ignores_deepseek_key(home: Path, keys: Any, keyaudit: Any) ->
     assert findings_by(report, rule="malformed-key") == []
     found = findings_by(report, rule="plaintext-key", path=".env", line=1)
     assert [f["secret"]["provider"] for f in found] == ["deepseek"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LANGFUSE_SECRET_KEY", "sk-lf-{uuid}"),
+        ("MOONSHOT_API_KEY", "sk-{alnum}"),
+        ("STABILITY_KEY", "sk-{alnum}"),
+    ],
+)
+def test_malformed_ignores_other_sk(
+    home: Path, keys: Any, keyaudit: Any, name: str, value: str
+) -> None:
+    # Other services' `sk-` keys, shaped from generated keys' random bodies.
+    body = keys.openai_project().removeprefix("sk-proj-").replace("-", "a")
+    body = body.replace("_", "b").replace(MARKER, "")
+    uuid = "-".join((body[:8], body[8:12], body[12:16], body[16:20], body[20:32]))
+    write(home / ".env", f"{name}={value.format(uuid=uuid, alnum=body[:48])}\n")
+
+    report = scan(keyaudit, home)
+
+    assert report["findings"] == []
+
+
+def test_malformed_cut_openai_key(home: Path, keys: Any, keyaudit: Any) -> None:
+    cut = keys.openai_user()[:-6]
+    write(home / ".env", f"LLM_API_KEY={cut}\n")
+
+    report = scan(keyaudit, home)
+
+    found = findings_by(report, rule="malformed-key", line=1)
+    assert len(found) == 1
+    assert "the wrong length or characters for openai" in found[0]["message"]
 
 
 def test_malformed_ignores_auth_header(home: Path, keys: Any, keyaudit: Any) -> None:
