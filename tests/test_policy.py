@@ -554,6 +554,35 @@ def test_explain_overridden_rule(tmp_path: Path, keyaudit: Any) -> None:
     assert lines[-1] == f"Defined at {policy}:3"
 
 
+def test_extends_chain_merges(tmp_path: Path, keyaudit: Any) -> None:
+    write(
+        tmp_path / "base.yaml",
+        "extends: default\nrules:\n  - id: plaintext-key\n    severity: medium\n",
+    )
+    team = write(
+        tmp_path / "team.yaml",
+        "name: team\nextends: base.yaml\nrules:\n  - id: plaintext-key\n"
+        "    parameters:\n      providers: [openai]\n",
+    )
+
+    completed = keyaudit("policy", "show", "--policy", team, "--format", "json")
+
+    document = json.loads(completed.stdout)
+    assert document["sources"] == [
+        "builtin:default.yaml",
+        str(tmp_path / "base.yaml"),
+        str(team),
+    ]
+    rule = next(r for r in document["rules"] if r["id"] == "plaintext-key")
+    assert rule["severity"] == "medium"
+    assert rule["parameters"]["providers"] == ["openai"]
+    assert rule["parameters"]["exclude_roles"] == [
+        "credential-store",
+        "backup",
+        "encrypted-backup",
+    ]
+
+
 def test_explain_builtin_rule(keyaudit: Any) -> None:
     completed = keyaudit("policy", "explain", "plaintext-key")
 
