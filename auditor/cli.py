@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from auditor import __version__
+from auditor.detect.identity import redact_keys_in
 from auditor.errors import UserError
 from auditor.model import SEVERITIES
 
@@ -37,7 +38,8 @@ def main() -> None:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except UserError as error:
-        click.echo(f"keyaudit: error: {error}", err=True)
+        # Messages quote user files (policies, baselines), which may hold a key.
+        click.echo(f"keyaudit: error: {redact_keys_in(str(error))}", err=True)
         sys.exit(EXIT_USAGE)
     except click.exceptions.Exit as error:
         sys.exit(error.exit_code)

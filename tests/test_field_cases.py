@@ -570,3 +570,17 @@ def test_unreadable_tracked_file_gap(make_repo: Any, keys: Any, keyaudit: Any) -
         ("config/.env", "Permission denied")
     ]
     assert report["findings"] == []
+
+
+def test_history_linked_to_dev_null(tmp_path: Path, keyaudit: Any) -> None:
+    """A history file linked to /dev/null holds nothing and does not fail --strict."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bash_history").symlink_to("/dev/null")
+
+    report = keyaudit.json("scan", "--home", home, "--strict", expect_exit=0)
+
+    assert report["coverage"]["files_skipped"] == []
+    partly = report["coverage"]["files_partly_scanned"]
+    assert [gap["path"] for gap in partly] == [".bash_history"]
+    assert partly[0]["reason"] == "link-to-dev-null"

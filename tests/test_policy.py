@@ -615,3 +615,19 @@ def test_validate_good_policy(tmp_path: Path, keyaudit: Any) -> None:
         f"{policy}: valid policy 'default' with {len(BUILTIN_RULES) - 1} enabled "
         "rule(s)\n"
     )
+
+
+def test_policy_error_redacts_key(tmp_path: Path, keys: Any, keyaudit: Any) -> None:
+    """A key pasted into a policy value is quoted redacted in the error."""
+    key = keys.openai_project()
+    policy = tmp_path / "policy.key-as-severity.yaml"
+    policy.write_text(
+        f"extends: default\nrules:\n  - id: plaintext-key\n    severity: {key}\n"
+    )
+
+    completed = keyaudit("policy", "validate", policy)
+
+    assert completed.returncode == 2
+    assert "rules[0].severity" in completed.stderr
+    assert key not in completed.stderr
+    assert "sk-proj-…" + key[-4:] in completed.stderr

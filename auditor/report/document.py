@@ -5,18 +5,17 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import re
 import socket
-from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 from auditor import __version__
-from auditor.detect import identity, providers
+from auditor.detect import identity
 from auditor.engine import ScanResult
 from auditor.model import SEVERITIES, Finding, severity_rank
 
 SCHEMA_VERSION = "1.0"
+EXIT_RULE_ERROR = 3
 
 
 def build_document(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
@@ -32,7 +31,8 @@ def _build(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
         f for f in active if severity_rank(f["severity"]) >= severity_rank(fail_on)
     ]
     skipped = [gap for gap in gaps if not gap["scanned"]]
-    exit_code = 1 if failing or (strict and skipped) else 0
+    errors = [r for r in result.rule_results if r.status == "error"]
+    exit_code = _exit_code(failing, strict and bool(skipped), bool(errors))
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "keyaudit", "version": __version__},
@@ -49,7 +49,7 @@ def _build(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
             "suppressed_findings": len(findings) - len(active),
             "coverage_gaps": len(skipped),
             "exit_code": exit_code,
-            "result": "fail" if exit_code else "pass",
+            "result": {0: "pass", 1: "fail"}.get(exit_code, "error"),
         },
         "findings": findings,
         "rules": [_rule(r) for r in result.rule_results],
@@ -139,6 +139,13 @@ def _rule(rule_result: Any) -> dict[str, Any]:
     return data
 
 
+def _exit_code(failing: list[Any], strict_gaps: bool, rule_errors: bool) -> int:
+    """Return 3 when a rule's check raised: the result cannot be trusted as a pass."""
+    if rule_errors:
+        return EXIT_RULE_ERROR
+    return 1 if failing or strict_gaps else 0
+
+
 def _current_user() -> str:
     try:
         return getpass.getuser()
@@ -154,21 +161,9 @@ def _without_keys(value: Any) -> Any:
     the last guard that no report holds a whole key.
     """
     if isinstance(value, str):
-        return _redact_keys(value)
+        return identity.redact_keys_in(value)
     if isinstance(value, dict):
         return {name: _without_keys(item) for name, item in value.items()}
     if isinstance(value, list):
         return [_without_keys(item) for item in value]
     return value
-
-
-def _redact_keys(text: str) -> str:
-    if not any(prefix in text for prefix in providers.PREFIXES):
-        return text
-    for pattern in providers.PREFIXED:
-        text = pattern.regex.sub(_redactor(pattern.prefix), text)
-    return text
-
-
-def _redactor(prefix: str) -> Callable[[re.Match[str]], str]:
-    return lambda match: identity.redact(match.group(), prefix)
