@@ -46,7 +46,8 @@ class _ProviderDetector(RegexBasedDetector):  # type: ignore[misc]
                 continue
             for match in pattern.regex.finditer(string):
                 value = match.group()
-                if not values.is_placeholder(value) and not pattern.rejects(value):
+                stand_in = values.is_stand_in_key(value, pattern.prefix)
+                if not stand_in and not pattern.rejects(value):
                     yield value
 
 

@@ -101,7 +101,7 @@ def _add(
         start < other_end and other_start < end for other_start, other_end in claimed
     ):
         return
-    if values.is_placeholder(key):
+    if values.is_stand_in_key(key, pattern.prefix):
         return
     line = document.line_of(start)
     found[start] = Occurrence(
