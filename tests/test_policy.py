@@ -47,15 +47,17 @@ BROKEN_POLICIES = [
         "policy.misspelt-field.yaml",
         "extends: default\nrules:\n  - id: plaintext-key\n    severty: low\n",
         "invalid policy:\n"
-        "{path}:3: at rules[0]: Additional properties are not allowed ('severty' was "
-        "unexpected); remove it or check its spelling",
+        "{path}:4: at rules[0].severty: unknown key 'severty'; remove it or check "
+        "its spelling (known keys here: check, controls, description, enabled, id, "
+        "parameters, remediation, severity, title)",
     ),
     (
         "policy.unknown-top-level-key.yaml",
         "extends: default\nrulez: []\n",
         "invalid policy:\n"
-        "{path}:1: at (top level): Additional properties are not allowed ('rulez' was "
-        "unexpected); remove it or check its spelling",
+        "{path}:2: at rulez: unknown key 'rulez'; remove it or check its spelling "
+        "(known keys here: description, extends, locations, name, rules, settings, "
+        "version)",
     ),
     (
         "policy.unknown-scope.yaml",
@@ -86,8 +88,9 @@ BROKEN_POLICIES = [
         "extends: default\nrules:\n  - id: file-permissions\n    parameters:\n"
         "      allowed_file_mode: 600\n",
         "invalid policy:\n"
-        "{path}:5: at rules[0].parameters.allowed_file_mode: 600 is not of type "
-        "'string'",
+        "{path}:5: at rules[0].parameters.allowed_file_mode: 600 is not a string; "
+        "YAML reads an unquoted 0600 as a number, so write the mode in quotes, such "
+        'as "0600"',
     ),
     (
         "policy.negative-max-size.yaml",
@@ -612,7 +615,7 @@ def test_validate_good_policy(tmp_path: Path, keyaudit: Any) -> None:
 
     assert completed.returncode == 0
     assert completed.stdout == (
-        f"{policy}: valid policy 'default' with {len(BUILTIN_RULES) - 1} enabled "
+        f"{policy}: valid policy '{policy.stem}' with {len(BUILTIN_RULES) - 1} enabled "
         "rule(s)\n"
     )
 
@@ -631,3 +634,35 @@ def test_policy_error_redacts_key(tmp_path: Path, keys: Any, keyaudit: Any) -> N
     assert "rules[0].severity" in completed.stderr
     assert key not in completed.stderr
     assert "sk-proj-…" + key[-4:] in completed.stderr
+
+
+def test_empty_policy_rejected(tmp_path: Path, keys: Any, keyaudit: Any) -> None:
+    """An empty keyaudit.yaml must not turn every check off and pass."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bashrc").write_text(f"export OPENAI_API_KEY={keys.openai_project()}\n")
+    policy = tmp_path / "policy.empty.yaml"
+    policy.write_text("")
+
+    completed = keyaudit("scan", "--home", home, "--policy", policy)
+
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert f"{policy}: the policy enables no rules" in completed.stderr
+    assert "extends: default" in completed.stderr
+
+
+def test_duplicate_rule_id_rejected(tmp_path: Path, keyaudit: Any) -> None:
+    policy = tmp_path / "policy.duplicate-rule-id.yaml"
+    policy.write_text(
+        "extends: default\nrules:\n  - id: malformed-key\n    enabled: false\n"
+        "  - id: malformed-key\n    severity: low\n"
+    )
+
+    completed = keyaudit("policy", "validate", policy)
+
+    assert completed.returncode == 2
+    assert completed.stderr == (
+        f"keyaudit: error: {policy}:5: rule id 'malformed-key' is already used at "
+        "line 3; merge the two entries.\n"
+    )

@@ -19,7 +19,12 @@ from typing import Any
 
 from auditor import resources
 from auditor.errors import UserError
-from auditor.policy.yamlsource import format_path, line_of, load_with_nodes
+from auditor.policy.yamlsource import (
+    format_path,
+    key_line_of,
+    line_of,
+    load_with_nodes,
+)
 
 BUILTIN = "default"
 POLICY_FILE_NAME = "keyaudit.yaml"
@@ -210,15 +215,33 @@ def validate_document(data: Any, node: Any, source: str) -> None:
         return
     lines = []
     for error in errors[:20]:
-        path = list(error.absolute_path)
-        line = line_of(node, path)
-        lines.append(f"{source}:{line}: at {format_path(path)}: {_describe(error)}")
+        lines.extend(_error_lines(error, node, source))
     raise UserError("invalid policy:\n" + "\n".join(lines))
 
 
+def _error_lines(error: Any, node: Any, source: str) -> list[str]:
+    path = list(error.absolute_path)
+    if error.validator != "additionalProperties":
+        line = line_of(node, path)
+        return [f"{source}:{line}: at {format_path(path)}: {_describe(error)}"]
+    # Point at each unknown key itself, not at the mapping that holds it.
+    known = sorted(error.schema.get("properties", {}))
+    unknown = [key for key in error.instance if key not in known]
+    return [
+        f"{source}:{key_line_of(node, path, key)}: at {format_path([*path, key])}: "
+        f"unknown key {key!r}; remove it or check its spelling "
+        f"(known keys here: {', '.join(known)})"
+        for key in unknown
+    ]
+
+
 def _describe(error: Any) -> str:
-    if error.validator == "additionalProperties":
-        return f"{error.message}; remove it or check its spelling"
+    if error.validator == "type" and isinstance(error.instance, int):
+        if error.absolute_path and "mode" in str(error.absolute_path[-1]):
+            return (
+                f"{error.instance!r} is not a string; YAML reads an unquoted 0600 "
+                'as a number, so write the mode in quotes, such as "0600"'
+            )
     if error.validator == "enum":
         allowed = ", ".join(map(str, error.validator_value))
         return f"{error.instance!r} is not allowed; use one of: {allowed}"
@@ -230,8 +253,11 @@ def _describe(error: Any) -> str:
 def _merge_layers(layers: list[_Layer]) -> dict[str, Any]:
     merged: dict[str, Any] = {"settings": {}, "rules": [], "locations": []}
     for layer in layers:
+        _reject_duplicate_ids(layer)
         data = copy.deepcopy(layer.data)
-        merged["name"] = data.get("name", merged.get("name", "unnamed"))
+        # An extending file without a name is not the policy it extends.
+        unnamed = Path(layer.source).stem if "name" in merged else "unnamed"
+        merged["name"] = data.get("name", unnamed)
         if "description" in data:
             merged["description"] = data["description"]
         merged["settings"].update(data.get("settings", {}))
@@ -240,6 +266,19 @@ def _merge_layers(layers: list[_Layer]) -> dict[str, Any]:
             merged["locations"], data.get("locations", [])
         )
     return merged
+
+
+def _reject_duplicate_ids(layer: _Layer) -> None:
+    for section in ("rules", "locations"):
+        seen: dict[str, int] = {}
+        for position, item in enumerate(layer.data.get(section, [])):
+            line = line_of(layer.node, [section, position])
+            if item["id"] in seen:
+                raise UserError(
+                    f"{layer.source}:{line}: {section[:-1]} id {item['id']!r} is "
+                    f"already used at line {seen[item['id']]}; merge the two entries."
+                )
+            seen[item["id"]] = line or 0
 
 
 def _merge_by_id(
@@ -291,6 +330,11 @@ def _build(
                 f"{source}: unknown check {raw['check']!r}; use one of: {kinds}"
             )
         rules.append(_rule(raw, source))
+    if not any(rule.enabled for rule in rules):
+        raise UserError(
+            f"{sources[-1]}: the policy enables no rules, so a scan would pass "
+            "without checking anything; add `extends: default` or rules of its own."
+        )
     locations = _locations(document["locations"])
     document = {**document, "settings": settings, "locations": list(locations)}
     return Policy(

@@ -49,6 +49,18 @@ def line_of(node: yaml.Node | None, path: Sequence[Any]) -> int | None:
     return line
 
 
+def key_line_of(node: yaml.Node | None, path: Sequence[Any], key: str) -> int | None:
+    """Return the 1-based line where `key` is written in the mapping at `path`."""
+    mapping = node
+    for step in path:
+        mapping = _child(mapping, step)
+    if isinstance(mapping, yaml.MappingNode):
+        for key_node, _ in mapping.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                return int(key_node.start_mark.line) + 1
+    return line_of(node, path)
+
+
 def _child(node: yaml.Node | None, step: Any) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
