@@ -125,3 +125,16 @@ def test_marker_without_allow_does_nothing(make_repo, keys, keyaudit) -> None:
     report = keyaudit.json("scan", "--repo", repo, expect_exit=1)
 
     assert "suppression" not in report["findings"][0]
+
+
+def test_text_report_suppressed_section(make_repo, keys, keyaudit) -> None:
+    key = keys.openai_project()
+    repo = make_repo({"demo.sh": f"export OPENAI_API_KEY={key}  # keyaudit: allow\n"})
+
+    completed = keyaudit("scan", "--repo", repo)
+
+    assert completed.returncode == 0
+    lines = completed.stdout.splitlines()
+    assert "SUPPRESSED (1)" in lines
+    assert lines[lines.index("SUPPRESSED (1)") - 1] == ""
+    assert "\\x0a" not in completed.stdout

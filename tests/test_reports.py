@@ -303,3 +303,16 @@ def test_key_as_name_not_reported(tmp_path: Path, keys: Any, keyaudit: Any) -> N
     assert_no_key_in(as_json.stdout + as_text.stdout, member, variable, file_name)
     paths = {f["location"]["path"] for f in report["findings"]}
     assert f"sk-ant-api…{file_name[-4:]}.txt" in paths
+
+
+def test_strict_failure_names_its_reason(tmp_path: Path, keyaudit: Any) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".bashrc").symlink_to("/etc/hostname")
+
+    completed = keyaudit("scan", "--home", home, "--strict")
+
+    assert completed.returncode == 1
+    assert "Result: fail (--fail-on high; --strict: 1 file(s) not scanned)." in (
+        completed.stdout
+    )

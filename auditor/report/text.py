@@ -47,6 +47,8 @@ def controls_line(controls: dict[str, list[dict[str, Any]]]) -> str:
 
 def render_text(document: dict[str, Any]) -> str:
     lines = [_header(document)]
+    # With a home and a tree in one report, the same relative path can be in both.
+    several_targets = len(document["scan"]["targets"]) > 1
     active = [f for f in document["findings"] if "suppression" not in f]
     for severity in SEVERITIES:
         group = [f for f in active if f["severity"] == severity]
@@ -54,7 +56,7 @@ def render_text(document: dict[str, Any]) -> str:
             continue
         lines.extend(["", f"{severity.upper()} ({len(group)})"])
         for finding in group:
-            lines.extend(_finding_lines(finding))
+            lines.extend(_finding_lines(finding, several_targets))
     lines.extend(_suppressed_lines(document["findings"]))
     lines.extend(_coverage_lines(document["coverage"]))
     lines.extend(["", _footer(document)])
@@ -78,10 +80,10 @@ def _header(document: dict[str, Any]) -> str:
     return f"keyaudit {version}: {targets} (policy {scan['policy']['name']})"
 
 
-def _finding_lines(finding: dict[str, Any]) -> list[str]:
-    lines = [
-        f"  {place(finding['location'])}: {finding['message']} [{finding['rule']}]"
-    ]
+def _finding_lines(finding: dict[str, Any], show_scope: bool) -> list[str]:
+    location = finding["location"]
+    where = f"{location['scope']}:{place(location)}" if show_scope else place(location)
+    lines = [f"  {where}: {finding['message']} [{finding['rule']}]"]
     secret = finding.get("secret")
     if secret:
         lines.append(f"      key: {secret['redacted']}  {secret['fingerprint']}")
@@ -95,7 +97,7 @@ def _suppressed_lines(findings: list[dict[str, Any]]) -> list[str]:
     suppressed = [f for f in findings if "suppression" in f]
     if not suppressed:
         return []
-    lines = [f"\nSUPPRESSED ({len(suppressed)})"]
+    lines = ["", f"SUPPRESSED ({len(suppressed)})"]
     for finding in suppressed:
         suppression = finding["suppression"]
         lines.append(
@@ -133,5 +135,14 @@ def _footer(document: dict[str, Any]) -> str:
         f"{coverage['files_scanned']} file(s) scanned, "
         f"{len(coverage['files_skipped'])} not scanned. "
         f"{failed} of {len(rules)} rule(s) failed. Result: {summary['result']} "
-        f"(--fail-on {summary['fail_on']})."
+        f"({_result_reason(summary)})."
     )
+
+
+def _result_reason(summary: dict[str, Any]) -> str:
+    reasons = [f"--fail-on {summary['fail_on']}"]
+    if summary["strict"] and summary["coverage_gaps"]:
+        reasons.append(f"--strict: {summary['coverage_gaps']} file(s) not scanned")
+    if summary["result"] == "error":
+        reasons.append("a rule's check raised an error")
+    return "; ".join(reasons)
