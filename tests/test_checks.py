@@ -115,6 +115,21 @@ def test_malformed_cut_openai_key(home: Path, keys: Any, keyaudit: Any) -> None:
     assert "the wrong length or characters for openai" in found[0]["message"]
 
 
+def test_malformed_cut_project_key(home: Path, keys: Any, keyaudit: Any) -> None:
+    """A project key cut after 120 of 164 characters still matches the key shape."""
+    key = keys.openai_project()
+    write(home / ".env", f"OPENAI_API_KEY={key[:120]}\nOTHER_API_KEY={key}\n")
+
+    report = scan(keyaudit, home)
+
+    found = findings_by(report, rule="malformed-key")
+    assert [f["location"]["line"] for f in found] == [1]
+    assert "74 characters before T3BlbkFJ and 30 after" in found[0]["message"]
+    assert "copy the whole key again" in found[0]["fix"]
+    assert found[0]["secret"]["redacted"].startswith("sk-proj-…")
+    assert len(findings_by(report, rule="plaintext-key")) == 2
+
+
 def test_malformed_ignores_auth_header(home: Path, keys: Any, keyaudit: Any) -> None:
     key = keys.openai_project()
     text = f'{{"headers": {{"Authorization": "Bearer {key}"}}}}\n'

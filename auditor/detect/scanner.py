@@ -50,7 +50,7 @@ class Occurrence:
             provider=self.pattern.provider,
             kind=self.pattern.kind,
             fingerprint=identity.fingerprint(self.key),
-            redacted=identity.redact(self.key, _shown_prefix(self.pattern, self.key)),
+            redacted=identity.redact(self.key, shown_prefix(self.pattern, self.key)),
         )
 
 
@@ -59,7 +59,8 @@ class Occurrence:
 _HEAD_TAIL = re.compile(r"None-|service-|\d{2,4}-|[ar]t\d{2}-")
 
 
-def _shown_prefix(pattern: KeyPattern, key: str) -> str:
+def shown_prefix(pattern: KeyPattern, key: str) -> str:
+    """Return the fixed head of a key that redaction shows, such as `sk-ant-api03-`."""
     if pattern.prefix:
         tail = _HEAD_TAIL.match(key, len(pattern.prefix))
         return pattern.prefix + (tail.group() if tail else "")
