@@ -259,3 +259,18 @@ def test_backup_clearsigned_asc_fails(home: Path, keys: Any, keyaudit: Any) -> N
     found = findings_by(report, rule="unencrypted-backup", path="keys.asc", line=4)
     assert len(found) == 1
     assert "named as encrypted" in found[0]["message"]
+
+
+def test_dotenv_fix_uses_run_time_reference(
+    home: Path, keys: Any, keyaudit: Any
+) -> None:
+    """dotenv loaders do not run `$(...)`, so the fix must not suggest it."""
+    write(home / ".env", f"GEMINI_API_KEY={keys.google()}\n")
+
+    report = scan(keyaudit, home)
+
+    found = findings_by(report, rule="plaintext-key", path=".env")
+    assert len(found) == 1
+    assert "$(" not in found[0]["fix"]
+    assert "GEMINI_API_KEY=op://VAULT/ITEM/credential" in found[0]["fix"]
+    assert "op run --env-file=.env" in found[0]["fix"]
