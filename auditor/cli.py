@@ -87,7 +87,7 @@ def _policy_option(function: Any) -> Any:
 @click.option(
     "--repo",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Audit the files of this git working tree or plain folder instead of a home.",
+    help="Audit this git working tree or plain folder (with --home, both).",
 )
 @click.option(
     "--staged",
@@ -151,7 +151,7 @@ def scan(
 
     Exit codes: 0 when nothing failed at or above --fail-on, 1 when something
     did (or, with --strict, when a file could not be scanned), 2 for usage,
-    policy, baseline or input errors.
+    policy, baseline or input errors, 3 when a check or keyaudit itself failed.
     """
     from auditor.engine import ScanRequest
     from auditor.report import renderer

@@ -65,6 +65,7 @@ def run_scan(request: ScanRequest) -> ScanResult:
     """Load every target, detect keys, run each enabled rule, and return the result."""
     result = ScanResult(policy=request.policy, targets=[], started=_now())
     scanned: list[tuple[ScannedFile, CheckContext]] = []
+    logger.info("policy %s (sha256 %s)", request.policy.name, request.policy.sha256)
     for target, source, context in _sources(request):
         result.targets.append(target)
         result.gaps.extend(source.gaps)
@@ -72,11 +73,37 @@ def run_scan(request: ScanRequest) -> ScanResult:
         files = detect(source.files)
         result.files_scanned += len(files)
         scanned.extend((file, context) for file in files)
+        _log_target(target, files, source)
     for rule in request.policy.rules:
-        result.rule_results.append(_run_rule(rule, scanned, result, request.baseline))
+        rule_result = _run_rule(rule, scanned, result, request.baseline)
+        logger.info(
+            "rule %s: %s (%d finding(s))",
+            rule.id,
+            rule_result.status,
+            rule_result.findings,
+        )
+        result.rule_results.append(rule_result)
     result.findings.sort(key=_finding_order)
     result.finished = _now()
     return result
+
+
+def _log_target(target: Target, files: list[ScannedFile], source: SourceResult) -> None:
+    with_keys = sum(1 for file in files if file.hits)
+    logger.info(
+        "%s %s: %d file(s) scanned, %d holding keys, %d not scanned or partly",
+        target.scope,
+        target.root,
+        len(files),
+        with_keys,
+        len(source.gaps),
+    )
+    for file in files:
+        logger.debug(
+            "scanned %s (%d key occurrence(s))", file.info.path, len(file.hits)
+        )
+    for gap in source.gaps:
+        logger.debug("coverage gap %s: %s", gap.path, gap.detail)
 
 
 def _sources(request: ScanRequest) -> list[tuple[Target, SourceResult, CheckContext]]:

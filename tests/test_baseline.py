@@ -181,6 +181,40 @@ def test_baseline_for_staged_scan(make_repo, keys, keyaudit) -> None:
     )
 
 
+def test_created_baseline_accepts_staged_key(make_repo, keys, keyaudit) -> None:
+    """`baseline create` on the tree, then staging the same file, passes the hook."""
+    repo = make_repo({"README.md": "x\n"})
+    key = keys.openai_project()
+    (repo / "config.py").write_text(f'OPENAI_API_KEY = "{key}"\n')
+    created = keyaudit("baseline", "create", "--repo", repo)
+    assert created.returncode == 0, created.stderr
+    git(repo, "add", "config.py")
+
+    report = keyaudit.json(
+        "scan", "--staged", "--repo", repo, "--baseline", repo / BASELINE, expect_exit=0
+    )
+
+    found = findings_by(report, rule="staged-key", path="config.py")
+    assert len(found) == 1
+    assert found[0]["suppression"]["kind"] == "baseline"
+
+
+def test_baseline_other_key_same_path_fails(make_repo, keys, keyaudit) -> None:
+    repo = make_repo({"README.md": "x\n"})
+    (repo / "config.py").write_text(f'OPENAI_API_KEY = "{keys.openai_project()}"\n')
+    keyaudit("baseline", "create", "--repo", repo)
+    (repo / "config.py").write_text(f'OPENAI_API_KEY = "{keys.openai_project()}"\n')
+    git(repo, "add", "config.py")
+
+    report = keyaudit.json(
+        "scan", "--staged", "--repo", repo, "--baseline", repo / BASELINE, expect_exit=1
+    )
+
+    found = findings_by(report, rule="staged-key", path="config.py")
+    assert len(found) == 1
+    assert "suppression" not in found[0]
+
+
 def write(path: Path, text: str) -> Path:
     path.write_text(text)
     return path

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ from auditor.model import Finding
 
 BASELINE_FILE_NAME = ".keyaudit-baseline.json"
 SCHEMA_VERSION = "1.0"
+
+# Check kinds that find a key again in another scope (the index, the history).
+_SAME_KEY_CHECKS = ("staged-key", "history-key")
 
 # (rule, path, fingerprint); the fingerprint is "" for a finding about no key.
 EntryKey = tuple[str, str, str]
@@ -35,7 +39,23 @@ class Baseline:
     entries: frozenset[EntryKey]
 
     def accepts(self, finding: Finding) -> bool:
-        return entry_key(finding) in self.entries
+        """Accept an entry's exact finding, or the same key found again at its path.
+
+        A baseline records that a key at a path was accepted. A staged change or
+        the history that shows the same key at the same path is the same
+        decision, so `staged-key` and `history-key` findings match any entry
+        with that path and fingerprint.
+        """
+        rule, path, fingerprint = entry_key(finding)
+        if (rule, path, fingerprint) in self.entries:
+            return True
+        if finding.check not in _SAME_KEY_CHECKS or not fingerprint:
+            return False
+        return (path, fingerprint) in self._accepted_keys
+
+    @cached_property
+    def _accepted_keys(self) -> frozenset[tuple[str, str]]:
+        return frozenset((path, fingerprint) for _, path, fingerprint in self.entries)
 
 
 def entry_key(finding: Finding) -> EntryKey:
