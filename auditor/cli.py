@@ -6,13 +6,19 @@ import logging
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from auditor import __version__
+from auditor.detect.identity import redact_keys_in
 from auditor.errors import UserError
 from auditor.model import SEVERITIES
+
+if TYPE_CHECKING:
+    from auditor.engine import ScanRequest, ScanResult
+    from auditor.model import Finding
+    from auditor.policy.loader import Policy
 
 EXIT_USAGE = 2
 EXIT_CRASH = 3
@@ -32,7 +38,8 @@ def main() -> None:
         click.echo("Aborted.", err=True)
         sys.exit(130)
     except UserError as error:
-        click.echo(f"keyaudit: error: {error}", err=True)
+        # Messages quote user files (policies, baselines), which may hold a key.
+        click.echo(f"keyaudit: error: {redact_keys_in(str(error))}", err=True)
         sys.exit(EXIT_USAGE)
     except click.exceptions.Exit as error:
         sys.exit(error.exit_code)
@@ -80,7 +87,13 @@ def _policy_option(function: Any) -> Any:
 @click.option(
     "--repo",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="Audit the files of this git working tree or plain folder instead of a home.",
+    help="Audit this git working tree or plain folder (with --home, both).",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Audit the changes staged in the index of --repo (default: the current "
+    "folder's repository) instead of its working tree.",
 )
 @click.option(
     "--history",
@@ -90,9 +103,16 @@ def _policy_option(function: Any) -> Any:
 )
 @_policy_option
 @click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Baseline file: findings it lists are reported as suppressed and do not "
+    "fail the scan.",
+)
+@click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "html"]),
+    type=click.Choice(["text", "json", "html", "sarif", "junit"]),
     default="text",
     show_default=True,
     help="Report format.",
@@ -115,37 +135,77 @@ def _policy_option(function: Any) -> Any:
     is_flag=True,
     help="Also exit 1 when a file could not be scanned (coverage gap).",
 )
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="Write the report only when the scan fails (for hooks).",
+)
 def scan(
     home: Path | None,
     repo: Path | None,
+    staged: bool,
     history: bool,
     policy_path: Path | None,
+    baseline_path: Path | None,
     fmt: str,
     output: Path | None,
     fail_on: str,
     strict: bool,
+    quiet: bool,
 ) -> None:
-    """Audit a home directory (the default) or a working tree, and report findings.
+    """Audit a home (the default), a working tree, a staged change or git history.
 
     Exit codes: 0 when nothing failed at or above --fail-on, 1 when something
     did (or, with --strict, when a file could not be scanned), 2 for usage,
-    policy or input errors.
+    policy, baseline or input errors, 3 when a check or keyaudit itself failed.
     """
-    from auditor.engine import ScanRequest, run_scan
-    from auditor.policy.loader import find_policy_file, load_policy
+    from auditor.engine import ScanRequest
     from auditor.report import renderer
     from auditor.report.document import build_document
 
     if history and repo is None:
         raise UserError("--history needs --repo DIR: the repository to read.")
+    if history and staged:
+        raise UserError("--history and --staged cannot be combined; pick one.")
+    if staged:
+        from auditor.sources.staged import top_level
+
+        # The policy file and all paths belong to the repository's top level,
+        # also when the hook or the user runs from a subfolder.
+        repo = top_level(repo or Path.cwd())
     if home is None and repo is None:
         home = Path.home()
-    policy = load_policy(find_policy_file(policy_path, repo, Path.home()))
-    request = ScanRequest(policy=policy, home=home, repo=repo, history=history)
-    result = run_scan(request)
-    document = build_document(result, fail_on=fail_on, strict=strict)
-    _write(renderer(fmt)(document), output)
-    sys.exit(document["summary"]["exit_code"])
+    baseline = None
+    if baseline_path is not None:
+        from auditor.policy.baseline import load_baseline
+
+        baseline = load_baseline(baseline_path)
+    request = ScanRequest(
+        policy=_load_policy(policy_path, repo),
+        home=home,
+        repo=repo,
+        staged=staged,
+        history=history,
+        baseline=baseline,
+    )
+    document = build_document(_run(request), fail_on=fail_on, strict=strict)
+    exit_code = document["summary"]["exit_code"]
+    if exit_code or not quiet:
+        _write(renderer(fmt)(document), output)
+    sys.exit(exit_code)
+
+
+def _load_policy(policy_path: Path | None, repo: Path | None) -> Policy:
+    from auditor.policy.loader import find_policy_file, load_policy
+
+    return load_policy(find_policy_file(policy_path, repo, Path.home()))
+
+
+def _run(request: ScanRequest) -> ScanResult:
+    from auditor.engine import run_scan
+
+    return run_scan(request)
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -243,3 +303,87 @@ def policy_explain(rule_id: str, policy_path: Path | None, repo: Path | None) ->
             suffix = f" ({', '.join(marks)})" if marks else ""
             click.echo(f"  {framework_name(framework)}: {control['id']}{suffix}")
     click.echo(f"\nDefined at {rule.source}")
+
+
+@cli.group()
+def baseline() -> None:
+    """Create and update the baseline of accepted findings."""
+
+
+def _baseline_options(function: Any) -> Any:
+    function = click.option(
+        "--file",
+        "baseline_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Baseline file. Default: .keyaudit-baseline.json in the "
+        "--repo root, or in the current folder.",
+    )(function)
+    function = _policy_option(function)
+    function = click.option(
+        "--home",
+        type=click.Path(path_type=Path, file_okay=False, exists=True),
+        help="Scan this folder as a home directory.",
+    )(function)
+    return click.option(
+        "--repo",
+        type=click.Path(path_type=Path, file_okay=False, exists=True),
+        help="Scan this working tree (default: the current folder).",
+    )(function)
+
+
+def _baseline_scan(
+    repo: Path | None, home: Path | None, policy_path: Path | None
+) -> tuple[list[Finding], Path]:
+    """Scan without a baseline; return the findings and the folder to write into."""
+    from auditor.engine import ScanRequest
+
+    if repo is None and home is None:
+        repo = Path.cwd()
+    request = ScanRequest(policy=_load_policy(policy_path, repo), home=home, repo=repo)
+    return _run(request).findings, repo if repo is not None else Path.cwd()
+
+
+@baseline.command("create")
+@_baseline_options
+def baseline_create(
+    repo: Path | None,
+    home: Path | None,
+    policy_path: Path | None,
+    baseline_file: Path | None,
+) -> None:
+    """Scan, and write every current finding to a new baseline file."""
+    from auditor.policy.baseline import BASELINE_FILE_NAME, create_baseline
+
+    findings, folder = _baseline_scan(repo, home, policy_path)
+    path = baseline_file or folder / BASELINE_FILE_NAME
+    count = create_baseline(path, findings)
+    click.echo(f"keyaudit: baseline {path} created with {count} finding(s)", err=True)
+
+
+@baseline.command("update")
+@_baseline_options
+def baseline_update(
+    repo: Path | None,
+    home: Path | None,
+    policy_path: Path | None,
+    baseline_file: Path | None,
+) -> None:
+    """Scan, and rewrite the baseline to the current findings.
+
+    Entries of fixed findings are removed and new findings are added; each
+    change is listed on stderr. An unchanged baseline is left untouched.
+    """
+    from auditor.policy.baseline import BASELINE_FILE_NAME, update_baseline
+
+    findings, folder = _baseline_scan(repo, home, policy_path)
+    path = baseline_file or folder / BASELINE_FILE_NAME
+    change = update_baseline(path, findings)
+    for sign, entries in (("+", change.added), ("-", change.removed)):
+        for rule, rel, fingerprint in entries:
+            click.echo(f"  {sign} {rule} {rel} {fingerprint}".rstrip(), err=True)
+    state = "updated" if change.written else "unchanged"
+    click.echo(
+        f"keyaudit: baseline {path} {state}: {len(change.added)} added, "
+        f"{len(change.removed)} removed",
+        err=True,
+    )

@@ -14,8 +14,11 @@ from auditor.checks.base import CheckContext, Hit, ScannedFile, applies
 from auditor.detect.scanner import find_keys, has_candidates
 from auditor.formats import parse
 from auditor.model import CoverageGap, Finding, Target, severity_rank
+from auditor.policy.baseline import Baseline
 from auditor.policy.loader import Policy, Rule
+from auditor.resolve import suppress
 from auditor.sources import LoadedFile, SourceResult
+from auditor.sources.reading import display_path
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +52,17 @@ class ScanResult:
 
 @dataclass(frozen=True)
 class ScanRequest:
-    """What to scan: a home (machine scope), a working tree, or both.
+    """The targets of a scan: a home (machine scope), a working tree, or both.
 
-    With `history`, the repository's commits are scanned instead of its
-    working tree.
+    With `staged`, the repository's index is scanned instead of its working tree;
+    with `history`, the repository's commits are.
     """
 
     policy: Policy
     home: Path | None = None
     repo: Path | None = None
+    staged: bool = False
+    baseline: Baseline | None = None
     history: bool = False
 
 
@@ -65,6 +70,7 @@ def run_scan(request: ScanRequest) -> ScanResult:
     """Load every target, detect keys, run each enabled rule, and return the result."""
     result = ScanResult(policy=request.policy, targets=[], started=_now())
     scanned: list[tuple[ScannedFile, CheckContext]] = []
+    logger.info("policy %s (sha256 %s)", request.policy.name, request.policy.sha256)
     for target, source, context in _sources(request):
         result.targets.append(target)
         result.gaps.extend(source.gaps)
@@ -72,13 +78,39 @@ def run_scan(request: ScanRequest) -> ScanResult:
         files = detect(source.files)
         result.files_scanned += len(files)
         scanned.extend((file, context) for file in files)
+        _log_target(target, files, source)
     if request.history and request.repo is not None:
         scanned.extend(_history(request.repo, result))
     for rule in request.policy.rules:
-        result.rule_results.append(_run_rule(rule, scanned, result))
+        rule_result = _run_rule(rule, scanned, result, request.baseline)
+        logger.info(
+            "rule %s: %s (%d finding(s))",
+            rule.id,
+            rule_result.status,
+            rule_result.findings,
+        )
+        result.rule_results.append(rule_result)
     result.findings.sort(key=_finding_order)
     result.finished = _now()
     return result
+
+
+def _log_target(target: Target, files: list[ScannedFile], source: SourceResult) -> None:
+    with_keys = sum(1 for file in files if file.hits)
+    logger.info(
+        "%s %s: %d file(s) scanned, %d holding keys, %d not scanned or partly",
+        target.scope,
+        target.root,
+        len(files),
+        with_keys,
+        len(source.gaps),
+    )
+    for file in files:
+        logger.debug(
+            "scanned %s (%d key occurrence(s))", file.info.path, len(file.hits)
+        )
+    for gap in source.gaps:
+        logger.debug("coverage gap %s: %s", gap.path, gap.detail)
 
 
 def _sources(request: ScanRequest) -> list[tuple[Target, SourceResult, CheckContext]]:
@@ -91,14 +123,20 @@ def _sources(request: ScanRequest) -> list[tuple[Target, SourceResult, CheckCont
         source = scan_home(home, request.policy.locations, settings)
         uid = os.stat(home).st_uid
         context = CheckContext(home, uid, _user_name(uid), settings)
-        loaded.append((Target("machine", str(home)), source, context))
-    if request.repo is not None and not request.history:
+        loaded.append((Target("machine", display_path(home)), source, context))
+    if request.repo is not None and request.staged:
+        from auditor.sources.staged import scan_staged
+
+        root, source = scan_staged(request.repo, settings)
+        context = CheckContext(root, None, "", settings)
+        loaded.append((Target("staged", display_path(root)), source, context))
+    if request.repo is not None and not (request.staged or request.history):
         from auditor.sources.tree import scan_tree
 
         source = scan_tree(request.repo, settings)
         root = request.repo.resolve()
         context = CheckContext(root, None, "", settings)
-        loaded.append((Target("tree", str(root)), source, context))
+        loaded.append((Target("tree", display_path(root)), source, context))
     return loaded
 
 
@@ -107,7 +145,7 @@ def _history(repo: Path, result: ScanResult) -> list[tuple[ScannedFile, CheckCon
 
     root = repo.resolve()
     history = scan_history(root, result.policy.settings)
-    result.targets.append(Target("history", str(root)))
+    result.targets.append(Target("history", display_path(root)))
     result.history = history.coverage
     result.gaps.extend(history.gaps)
     context = CheckContext(root, None, "", result.policy.settings, history.at_head)
@@ -141,6 +179,7 @@ def _drop_companion_repeats(files: list[ScannedFile]) -> None:
             if hit.part.row_key is not None:
                 in_rows.setdefault(group, set()).add(hit.occurrence.secret.fingerprint)
     for file in files:
+        file.held = {hit.occurrence.secret.fingerprint for hit in file.hits}
         group = file.info.companion_of or file.info.path
         known = in_rows.get(group, set())
         kept: list[Hit] = []
@@ -157,7 +196,10 @@ def _drop_companion_repeats(files: list[ScannedFile]) -> None:
 
 
 def _run_rule(
-    rule: Rule, scanned: list[tuple[ScannedFile, CheckContext]], result: ScanResult
+    rule: Rule,
+    scanned: list[tuple[ScannedFile, CheckContext]],
+    result: ScanResult,
+    baseline: Baseline | None,
 ) -> RuleResult:
     if not rule.enabled:
         return RuleResult(rule, "not_applicable", 0, "disabled by the policy")
@@ -165,21 +207,28 @@ def _run_rule(
         return RuleResult(
             rule, "not_applicable", 0, "no target of a scope this rule applies to"
         )
+
     check = CHECKS[rule.check]
     findings: list[Finding] = []
     applicable = False
     for file, context in scanned:
         applicable = applicable or applies(rule, file.info)
         try:
-            findings.extend(check.run(file, rule, context))
+            found = check.run(file, rule, context)
         except Exception as error:  # a check's bug must not hide other rules' results
             logger.exception("rule %s failed on %s", rule.id, file.info.path)
             return RuleResult(
                 rule, "error", 0, f"{type(error).__name__} on {file.info.path}"
             )
+        findings.extend(suppress(found, file, baseline))
     result.findings.extend(findings)
+
+    active = sum(finding.suppression is None for finding in findings)
+    if active:
+        return RuleResult(rule, "fail", active)
     if findings:
-        return RuleResult(rule, "fail", len(findings))
+        reason = f"{len(findings)} finding(s) suppressed (inline allow or baseline)"
+        return RuleResult(rule, "pass", 0, reason)
     judged_history = result.history is not None and rule.applies_to_scope("history")
     if not applicable and not judged_history:
         return RuleResult(

@@ -12,6 +12,7 @@ from auditor.checks.history import HistoryKeyCheck
 from auditor.checks.malformed import MalformedKeyCheck
 from auditor.checks.permissions import FilePermissionsCheck
 from auditor.checks.plaintext import PlaintextKeyCheck
+from auditor.checks.staged import StagedKeyCheck
 
 CHECKS: dict[str, Check] = {
     "plaintext-key": PlaintextKeyCheck(),
@@ -19,4 +20,5 @@ CHECKS: dict[str, Check] = {
     "unencrypted-backup": UnencryptedBackupCheck(),
     "malformed-key": MalformedKeyCheck(),
     "history-key": HistoryKeyCheck(),
+    "staged-key": StagedKeyCheck(),
 }

@@ -28,6 +28,9 @@ class ScannedFile:
     info: FileInfo
     documents: list[tuple[Part, Document]] = field(default_factory=list)
     hits: list[Hit] = field(default_factory=list)
+    # Fingerprints of every key in the file's bytes, also those whose hits
+    # were left to the database row that shows the same key.
+    held: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)

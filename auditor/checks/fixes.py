@@ -9,6 +9,7 @@ from pathlib import Path
 from auditor.detect.providers import KEY_PAGES
 from auditor.detect.scanner import Occurrence
 from auditor.sources import FileInfo
+from auditor.sources.reading import display_path
 
 _ENV_NAMES = {
     "openai": "OPENAI_API_KEY",
@@ -44,7 +45,7 @@ def rotate(provider: str) -> str:
 
 
 def quoted(root: Path, info: FileInfo) -> str:
-    return shlex.quote(str(root / info.path))
+    return shlex.quote(f"{display_path(root)}/{info.path}")
 
 
 def replace_literal(root: Path, info: FileInfo, occurrence: Occurrence) -> str:
@@ -71,7 +72,16 @@ def replace_literal(root: Path, info: FileInfo, occurrence: Occurrence) -> str:
 
 
 def _reference_for(info: FileInfo, name: str) -> str:
-    if info.role in ("profile", "dotenv") or info.format in ("shell", "dotenv"):
+    if info.format == "dotenv" and not info.path.endswith(".envrc"):
+        # dotenv loaders (python-dotenv, docker compose) do not run `$(...)`,
+        # so the reference must be resolved by whatever starts the program.
+        return (
+            f"a secret reference such as `{name}=op://VAULT/ITEM/credential` and "
+            f"start the program with `op run --env-file={info.path.rsplit('/', 1)[-1]}"
+            " -- COMMAND` (1Password), or move the variable to a direnv `.envrc` "
+            "that reads it from the OS keychain"
+        )
+    if info.role in ("profile", "dotenv") or info.format == "shell":
         return (
             f"a lookup such as "
             f'`export {name}="$(secret-tool lookup service {name.lower()})"` (Linux), '

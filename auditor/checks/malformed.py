@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from auditor.checks.base import CheckContext, ScannedFile, applies, finding
 from auditor.detect import identity, providers, values
 from auditor.detect.providers import KeyPattern
-from auditor.detect.scanner import is_key_setting
+from auditor.detect.scanner import is_key_setting, shown_prefix
 from auditor.formats import Setting
 from auditor.model import Finding, Secret
 from auditor.policy.loader import Rule
@@ -31,8 +31,10 @@ def diagnose(name: str, value: str) -> Defect | None:
     """Return what is wrong with a key setting's value, or None if nothing is."""
     if values.is_reference(value) or values.is_placeholder(value.strip(_QUOTES + " ")):
         return None
-    if providers.classify(value):
-        return None
+    exact = providers.classify(value)
+    if exact is not None:
+        uneven = _uneven_sides(exact, value)
+        return Defect((uneven,), value, exact) if uneven else None
     problems: list[str] = []
     candidate = value
     if candidate != candidate.strip():
@@ -53,15 +55,54 @@ def diagnose(name: str, value: str) -> Defect | None:
         candidate = candidate[7:].strip()
     pattern = providers.classify(candidate)
     if pattern is not None:
+        uneven = _uneven_sides(pattern, candidate)
+        problems.extend([uneven] if uneven else [])
         return Defect(tuple(problems), candidate, pattern) if problems else None
-    return _near_shape(candidate, problems)
+    return _near_shape(name, candidate, problems)
 
 
-def _near_shape(candidate: str, problems: list[str]) -> Defect | None:
+# OpenAI project, service-account and admin keys have as many characters
+# after the T3BlbkFJ marker as before it (74 and 74, 58 and 58, 20 and 20).
+_EVEN_SIDED_PREFIXES = ("sk-proj-", "sk-svcacct-", "sk-admin-")
+
+
+def _uneven_sides(pattern: KeyPattern, key: str) -> str | None:
+    """Describe an OpenAI key cut short or extended, seen from its marker."""
+    if pattern.prefix not in _EVEN_SIDED_PREFIXES:
+        return None
+    marker = key.find(providers.OPENAI_MARKER)
+    before = marker - len(pattern.prefix)
+    after = len(key) - marker - len(providers.OPENAI_MARKER)
+    if before == after:
+        return None
+    return (
+        f"the wrong length for {pattern.provider} ({before} characters before "
+        f"{providers.OPENAI_MARKER} and {after} after; keys have as many on both "
+        "sides, so it was probably cut short)"
+    )
+
+
+def _near_shape(name: str, candidate: str, problems: list[str]) -> Defect | None:
     """Recognise a value that starts like a provider's key but has the wrong shape."""
     prefix_patterns = sorted(providers.PREFIXED, key=lambda p: -len(p.prefix))
     pattern = next((p for p in prefix_patterns if candidate.startswith(p.prefix)), None)
     if pattern is None or len(candidate) < len(pattern.prefix) + 12:
+        return None
+    # A DeepSeek key (`sk-` and 32 hex digits) starts like an OpenAI key, so a
+    # value of exactly that shape is a valid DeepSeek key, not a broken OpenAI one.
+    shaped = next(
+        (
+            p
+            for p in providers.CONTEXTUAL
+            if p.body.startswith(pattern.prefix) and p.regex.fullmatch(candidate)
+        ),
+        None,
+    )
+    if shaped is not None:
+        return Defect(tuple(problems), candidate, shaped) if problems else None
+    # Other services (Moonshot, Stability, Langfuse) use `sk-` too, so a bare
+    # `sk-` value is a broken OpenAI key only with OpenAI's marker or name.
+    if pattern.prefix == "sk-" and not _names_openai(name, candidate):
         return None
     if re.search(r"\s", candidate):
         problems.append("whitespace inside the key")
@@ -71,6 +112,10 @@ def _near_shape(candidate: str, problems: list[str]) -> Defect | None:
             f"({len(candidate)} characters; expected {pattern.expected})"
         )
     return Defect(tuple(problems), candidate, pattern)
+
+
+def _names_openai(name: str, candidate: str) -> bool:
+    return providers.OPENAI_MARKER in candidate or "openai" in name.lower()
 
 
 def _fix(name: str, defect: Defect, provider: str) -> str:
@@ -97,6 +142,10 @@ class MalformedKeyCheck:
             return []
         findings = []
         for part, document in scanned.documents:
+            # Only a value that starts like a provider's key can be malformed,
+            # so files without such a token need no settings parsed.
+            if not providers.PREFIX_AT_TOKEN_START.search(document.text):
+                continue
             for setting in document.settings:
                 defect = _setting_defect(setting)
                 if defect is None:
@@ -122,7 +171,7 @@ def _finding(
     binary: bool,
 ) -> Finding:
     provider = defect.pattern.provider if defect.pattern else "unknown"
-    prefix = defect.pattern.prefix if defect.pattern else ""
+    prefix = shown_prefix(defect.pattern, defect.candidate) if defect.pattern else ""
     secret = Secret(
         provider=provider,
         kind=defect.pattern.kind if defect.pattern else "key",

@@ -24,7 +24,7 @@ class FilePermissionsCheck:
         store_roles = context.settings.get(
             "credential_store_roles", ["credential-store"]
         )
-        if not scanned.hits and info.role not in store_roles:
+        if not scanned.held and info.role not in store_roles:
             return []
         allowed = int(
             rule.parameters.get(
@@ -32,9 +32,7 @@ class FilePermissionsCheck:
             ),
             8,
         )
-        fingerprints = sorted(
-            {hit.occurrence.secret.fingerprint for hit in scanned.hits}
-        )
+        fingerprints = sorted(scanned.held)
         holds = (
             f"holds {len(fingerprints)} key(s)"
             if fingerprints

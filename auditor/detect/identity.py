@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Callable
 
 from auditor.model import Fingerprint
 
@@ -33,3 +35,23 @@ def redact(key: str, prefix: str = "") -> str:
     if len(key) < 16:
         return f"{prefix}…" if prefix else "…"
     return f"{prefix}…{key[-4:]}"
+
+
+def redact_keys_in(text: str) -> str:
+    """Return `text` with every prefixed key replaced by its redacted form.
+
+    The last guard for text that comes from scanned or user files (paths,
+    setting names, error messages). Keys without a prefix of their own, such
+    as Azure's 32 hex digits, are not recognised here.
+    """
+    from auditor.detect import providers
+
+    if not any(prefix in text for prefix in providers.PREFIXES):
+        return text
+    for pattern in providers.PREFIXED:
+        text = pattern.regex.sub(_redactor(pattern.prefix), text)
+    return text
+
+
+def _redactor(prefix: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: redact(match.group(), prefix)

@@ -45,8 +45,10 @@ class _ProviderDetector(RegexBasedDetector):  # type: ignore[misc]
             ):
                 continue
             for match in pattern.regex.finditer(string):
-                if not values.is_placeholder(match.group()):
-                    yield match.group()
+                value = match.group()
+                stand_in = values.is_stand_in_key(value, pattern.prefix)
+                if not stand_in and not pattern.rejects(value):
+                    yield value
 
 
 def _detector(provider: str, secret_type: str) -> type[_ProviderDetector]:

@@ -25,13 +25,21 @@ class KeyPattern:
     prefix: str = ""
     context: tuple[str, ...] = ()
     expected: str = ""
+    # True when a value of lowercase hex digits only is a hash (a git commit,
+    # a SHA-1 in a lock file) rather than this provider's mixed-case key.
+    hex_is_hash: bool = False
 
     @property
     def regex(self) -> re.Pattern[str]:
         return _compiled(self.body)
 
+    def rejects(self, value: str) -> bool:
+        """Return True when a value of this shape is known not to be a key."""
+        return self.hex_is_hash and _HEX_ONLY.fullmatch(value) is not None
+
 
 _CACHE: dict[str, re.Pattern[str]] = {}
+_HEX_ONLY = re.compile(r"[0-9a-f]+")
 
 
 def _compiled(body: str) -> re.Pattern[str]:
@@ -194,6 +202,7 @@ PATTERNS: tuple[KeyPattern, ...] = (
         body=r"[A-Za-z0-9]{32}",
         context=("mistral",),
         expected="32 letters or digits",
+        hex_is_hash=True,
     ),
     KeyPattern(
         provider="cohere",
@@ -201,6 +210,7 @@ PATTERNS: tuple[KeyPattern, ...] = (
         body=r"[A-Za-z0-9]{40}",
         context=("cohere", "co_api_key"),
         expected="40 letters or digits",
+        hex_is_hash=True,
     ),
 )
 
@@ -208,6 +218,10 @@ PREFIXED = tuple(p for p in PATTERNS if p.prefix)
 CONTEXTUAL = tuple(p for p in PATTERNS if p.context)
 PREFIXES = tuple(sorted({p.prefix for p in PREFIXED}))
 CONTEXT_WORDS = tuple(sorted({w for p in CONTEXTUAL for w in p.context}))
+# A provider prefix at the start of a token: `sk-` in `task-list` does not count.
+PREFIX_AT_TOKEN_START = re.compile(
+    rf"(?<![{TOKEN_CHARS}])(?:{'|'.join(re.escape(p) for p in PREFIXES)})"
+)
 
 # Where each provider's keys are revoked and created, for remediation text.
 KEY_PAGES = {

@@ -50,7 +50,7 @@ class Occurrence:
             provider=self.pattern.provider,
             kind=self.pattern.kind,
             fingerprint=identity.fingerprint(self.key),
-            redacted=identity.redact(self.key, _shown_prefix(self.pattern, self.key)),
+            redacted=identity.redact(self.key, shown_prefix(self.pattern, self.key)),
         )
 
 
@@ -59,7 +59,8 @@ class Occurrence:
 _HEAD_TAIL = re.compile(r"None-|service-|\d{2,4}-|[ar]t\d{2}-")
 
 
-def _shown_prefix(pattern: KeyPattern, key: str) -> str:
+def shown_prefix(pattern: KeyPattern, key: str) -> str:
+    """Return the fixed head of a key that redaction shows, such as `sk-ant-api03-`."""
     if pattern.prefix:
         tail = _HEAD_TAIL.match(key, len(pattern.prefix))
         return pattern.prefix + (tail.group() if tail else "")
@@ -135,7 +136,7 @@ def _add(
         start < other_end and other_start < end for other_start, other_end in claimed
     ):
         return
-    if values.is_placeholder(key):
+    if values.is_stand_in_key(key, pattern.prefix):
         return
     line = document.line_of(start)
     found[start] = Occurrence(
@@ -149,10 +150,12 @@ def _add(
 
 
 def _setting_for(settings: list[Setting], key: str) -> str | None:
-    for setting in settings:
+    # A key used as a member or variable name must not become the reported name.
+    named = [setting for setting in settings if key not in setting.name]
+    for setting in named:
         if key in setting.value:
             return setting.name
-    return settings[0].name if len(settings) == 1 else None
+    return named[0].name if len(named) == 1 and len(settings) == 1 else None
 
 
 def _find_contextual(
@@ -200,6 +203,8 @@ def _scan_line_tokens(
     for token in _TOKEN.finditer(text):
         value = token.group()
         if not pattern.regex.fullmatch(value) or not _looks_random(value):
+            continue
+        if pattern.rejects(value):
             continue
         _add(document, pattern, start + token.start(), value, found, claimed)
 

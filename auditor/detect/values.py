@@ -40,20 +40,42 @@ def is_reference(value: str) -> bool:
 
 
 def is_placeholder(value: str) -> bool:
-    """Return True for documentation stand-ins such as `sk-...` or `your-api-key-here`.
+    """Return True for a setting value such as `sk-...` or `your-api-key-here`.
 
-    A run of six or more equal characters, or very few distinct characters,
-    also marks a stand-in: random keys have neither.
+    This is for whole setting values, which may be prose. A string that
+    matched a key's exact shape is judged by `is_stand_in_key` instead.
     """
     value = value.strip()
     if not value:
         return True
     if _PLACEHOLDER_WORDS.search(value) or _SAME_CHAR_RUN.search(value):
         return True
-    body = value.split("-")[-1].split("_")[-1]
-    if len(body) >= 8 and len(set(body)) <= 4:
+    return len(value) >= 8 and len(set(value)) <= 4
+
+
+# Words that mark a documentation stand-in even inside a key-shaped string.
+# Each is long enough that a random key body contains it with a chance far
+# below one in a million.
+_STAND_IN_WORDS = re.compile(
+    r"your[-_]?(?:api[-_]?)?key|example|placeholder|changeme|replace|insert|redacted",
+    re.IGNORECASE,
+)
+_STAND_IN_RUN = re.compile(r"(.)\1{5,}|[xX*]{8,}")
+
+
+def is_stand_in_key(key: str, prefix: str = "") -> bool:
+    """Return True when a string of a key's exact shape is a documentation stand-in.
+
+    Keys are random, so only markers that random text practically never
+    shows count: six equal characters in a row, eight of `x` or `*`, under
+    ten distinct characters, a sequence such as `abcdefgh`, or a stand-in word.
+    """
+    body = key[len(prefix) :]
+    if _STAND_IN_RUN.search(body) or _STAND_IN_WORDS.search(body):
         return True
-    return _is_sequential(body)
+    if len(body) >= 20 and len(set(body)) < 10:
+        return True
+    return len(body) >= 8 and _is_sequential(body)
 
 
 def _is_sequential(body: str) -> bool:

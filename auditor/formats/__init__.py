@@ -13,7 +13,7 @@ import bisect
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
@@ -31,18 +31,29 @@ class Setting:
 
 @dataclass
 class Document:
-    """A decoded file: its text, where each line starts, and its settings."""
+    """A decoded file: its text, where each line starts, and its settings.
+
+    Settings are parsed on first use: most files with a candidate prefix
+    hold no key, and detection needs settings only around a match.
+    """
 
     text: str
     line_starts: list[int]
-    settings: list[Setting] = field(default_factory=list)
+    format: str = "text"
     parse_error: str | None = None
+    _settings: list[Setting] | None = None
     _by_line: dict[int, list[Setting]] | None = None
 
     @classmethod
-    def from_text(cls, text: str) -> Document:
+    def from_text(cls, text: str, fmt: str = "text") -> Document:
         starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
-        return cls(text=text, line_starts=starts)
+        return cls(text=text, line_starts=starts, format=fmt)
+
+    @property
+    def settings(self) -> list[Setting]:
+        if self._settings is None:
+            self._settings = _read_settings(self)
+        return self._settings
 
     def line_of(self, offset: int) -> int:
         """Return the 1-based line number of a character offset."""
@@ -68,7 +79,11 @@ Reader = Callable[[Document], list[Setting]]
 
 
 def parse(text: str, fmt: str) -> Document:
-    """Build a Document and fill its settings with the reader for `fmt`."""
+    """Return a Document whose settings the reader for `fmt` fills on first use."""
+    return Document.from_text(text, fmt)
+
+
+def _read_settings(document: Document) -> list[Setting]:
     from auditor.formats import jsonc, lines, toml, yamlfile
 
     readers: dict[str, Reader] = {
@@ -77,14 +92,11 @@ def parse(text: str, fmt: str) -> Document:
         "yaml": yamlfile.read_settings,
         "toml": toml.read_settings,
     }
-    document = Document.from_text(text)
-    reader = readers.get(fmt)
+    reader = readers.get(document.format)
     if reader is not None:
         try:
-            document.settings = reader(document)
-            return document
+            return reader(document)
         except ValueError as error:
             document.parse_error = str(error)
-            logger.debug("falling back to lines for %s format: %s", fmt, error)
-    document.settings = lines.read_settings(document)
-    return document
+            logger.debug("reading %s as lines: %s", document.format, error)
+    return lines.read_settings(document)

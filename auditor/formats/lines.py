@@ -37,6 +37,21 @@ def unquote(raw: str) -> str:
     return raw
 
 
+_FISH_PRINTABLE_ESCAPE = re.compile(r"\\x(2[0-9a-f]|[3-6][0-9a-f]|7[0-9a-e])")
+
+
+def unescape_fish_variables(text: str) -> str:
+    """Decode the `\\xHH` escapes of printable ASCII in a `fish_variables` file.
+
+    fish writes every character but letters, digits, `/` and `_` escaped, so
+    a key's `-` is stored as `\\x2d` and the raw text never shows the key.
+    Other escapes (such as `\\x1e`, fish's list separator, and `\\x0a`) stay as
+    they are, so line numbers do not change, but columns then count decoded
+    characters.
+    """
+    return _FISH_PRINTABLE_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _fish_unescape(value: str) -> str:
     return re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), value)
 

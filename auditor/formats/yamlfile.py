@@ -6,9 +6,13 @@ as the anchored one, so each is reported once, at the line where it is written.
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from auditor.formats import Document, Setting
+
+_QUOTED_TOKEN = re.compile(r"'[^']{8,}'")
 
 
 def _walk(node: yaml.Node, path: str, seen: set[int], out: list[Setting]) -> None:
@@ -26,12 +30,25 @@ def _walk(node: yaml.Node, path: str, seen: set[int], out: list[Setting]) -> Non
             _walk(item, path, seen, out)
 
 
+def _describe(error: yaml.YAMLError) -> str:
+    """Describe a YAML error without quoting the text around it.
+
+    str(error) shows the lines near the error, and they can hold a key. The
+    problem alone can still quote a token (an undefined alias name), so long
+    quoted tokens are cut out of it.
+    """
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
+        return "invalid YAML"
+    problem = _QUOTED_TOKEN.sub("'…'", error.problem or "invalid YAML")
+    return f"{problem} at line {error.problem_mark.line + 1}"
+
+
 def read_settings(document: Document) -> list[Setting]:
     """Return every scalar with its key path. Raises ValueError on invalid YAML."""
     try:
         roots = list(yaml.compose_all(document.text, Loader=yaml.SafeLoader))
     except yaml.YAMLError as error:
-        raise ValueError(str(error)) from error
+        raise ValueError(_describe(error)) from error
     settings: list[Setting] = []
     seen: set[int] = set()
     for root in roots:

@@ -10,6 +10,7 @@ and an entry with a new id adds a rule of an existing check kind.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -18,12 +19,20 @@ from typing import Any
 
 from auditor import resources
 from auditor.errors import UserError
-from auditor.policy.yamlsource import format_path, line_of, load_with_nodes
+from auditor.policy.yamlsource import (
+    format_path,
+    key_line_of,
+    line_of,
+    load_with_nodes,
+)
 
 BUILTIN = "default"
 POLICY_FILE_NAME = "keyaudit.yaml"
 _MAX_EXTENDS_DEPTH = 8
 _REQUIRED_RULE_FIELDS = ("title", "severity", "check", "remediation")
+# Scopes judged only by their own check kind, unless a rule lists them in
+# `scopes`: scope name -> check kind.
+DEDICATED_SCOPES = {"staged": "staged-key", "history": "history-key"}
 
 
 @dataclass(frozen=True)
@@ -44,12 +53,16 @@ class Rule:
     def applies_to_scope(self, scope: str) -> bool:
         """Return True when the rule judges files of `scope`.
 
-        A rule without `scopes` judges every scope but history: a key in an old
-        commit is judged only by rules that list `history`.
+        Without `scopes`, a rule of a scope's dedicated check kind judges that
+        scope only, and other rules judge every scope except the dedicated
+        ones, so that a staged or historical blob is reported once.
         """
-        if "scopes" in self.parameters:
-            return scope in self.parameters["scopes"]
-        return scope != "history"
+        scopes = self.parameters.get("scopes")
+        if scopes is not None:
+            return scope in scopes
+        if self.check in DEDICATED_SCOPES.values():
+            return DEDICATED_SCOPES.get(scope) == self.check
+        return scope not in DEDICATED_SCOPES
 
 
 @dataclass(frozen=True)
@@ -137,6 +150,12 @@ def _layer_chain(path: Path | None) -> list[_Layer]:
                 f"{layer.source}:{line}: `extends: {extends}` forms a cycle; "
                 "point it at a policy that does not extend this one."
             )
+        if not current.is_file():
+            line = line_of(layer.node, ["extends"])
+            raise UserError(
+                f"{layer.source}:{line}: at extends: policy file {current} not found; "
+                "use `default` or a path relative to this policy file."
+            )
     if path is None:
         chain.append(_read_builtin())
     chain.reverse()
@@ -144,8 +163,19 @@ def _layer_chain(path: Path | None) -> list[_Layer]:
 
 
 def _read_builtin() -> _Layer:
-    text = resources.policy_file("default.yaml").read_text("utf-8")
-    return _parse(text, "builtin:default.yaml", None)
+    data, node = _builtin_yaml("default.yaml")
+    return _Layer(data=data, node=node, source="builtin:default.yaml", directory=None)
+
+
+@functools.cache
+def _builtin_yaml(name: str) -> tuple[Any, Any]:
+    """Parse a policy file shipped with keyaudit, once per process.
+
+    Shipped files are not validated at run time, which would import jsonschema
+    on every scan: the test suite validates them against the schema.
+    """
+    text = resources.policy_file(name).read_text("utf-8")
+    return load_with_nodes(text, f"builtin:{name}", builtin=True)
 
 
 def _read_file(path: Path) -> _Layer:
@@ -185,15 +215,33 @@ def validate_document(data: Any, node: Any, source: str) -> None:
         return
     lines = []
     for error in errors[:20]:
-        path = list(error.absolute_path)
-        line = line_of(node, path)
-        lines.append(f"{source}:{line}: at {format_path(path)}: {_describe(error)}")
+        lines.extend(_error_lines(error, node, source))
     raise UserError("invalid policy:\n" + "\n".join(lines))
 
 
+def _error_lines(error: Any, node: Any, source: str) -> list[str]:
+    path = list(error.absolute_path)
+    if error.validator != "additionalProperties":
+        line = line_of(node, path)
+        return [f"{source}:{line}: at {format_path(path)}: {_describe(error)}"]
+    # Point at each unknown key itself, not at the mapping that holds it.
+    known = sorted(error.schema.get("properties", {}))
+    unknown = [key for key in error.instance if key not in known]
+    return [
+        f"{source}:{key_line_of(node, path, key)}: at {format_path([*path, key])}: "
+        f"unknown key {key!r}; remove it or check its spelling "
+        f"(known keys here: {', '.join(known)})"
+        for key in unknown
+    ]
+
+
 def _describe(error: Any) -> str:
-    if error.validator == "additionalProperties":
-        return f"{error.message}; remove it or check its spelling"
+    if error.validator == "type" and isinstance(error.instance, int):
+        if error.absolute_path and "mode" in str(error.absolute_path[-1]):
+            return (
+                f"{error.instance!r} is not a string; YAML reads an unquoted 0600 "
+                'as a number, so write the mode in quotes, such as "0600"'
+            )
     if error.validator == "enum":
         allowed = ", ".join(map(str, error.validator_value))
         return f"{error.instance!r} is not allowed; use one of: {allowed}"
@@ -205,8 +253,11 @@ def _describe(error: Any) -> str:
 def _merge_layers(layers: list[_Layer]) -> dict[str, Any]:
     merged: dict[str, Any] = {"settings": {}, "rules": [], "locations": []}
     for layer in layers:
+        _reject_duplicate_ids(layer)
         data = copy.deepcopy(layer.data)
-        merged["name"] = data.get("name", merged.get("name", "unnamed"))
+        # An extending file without a name is not the policy it extends.
+        unnamed = Path(layer.source).stem if "name" in merged else "unnamed"
+        merged["name"] = data.get("name", unnamed)
         if "description" in data:
             merged["description"] = data["description"]
         merged["settings"].update(data.get("settings", {}))
@@ -215,6 +266,19 @@ def _merge_layers(layers: list[_Layer]) -> dict[str, Any]:
             merged["locations"], data.get("locations", [])
         )
     return merged
+
+
+def _reject_duplicate_ids(layer: _Layer) -> None:
+    for section in ("rules", "locations"):
+        seen: dict[str, int] = {}
+        for position, item in enumerate(layer.data.get(section, [])):
+            line = line_of(layer.node, [section, position])
+            if item["id"] in seen:
+                raise UserError(
+                    f"{layer.source}:{line}: {section[:-1]} id {item['id']!r} is "
+                    f"already used at line {seen[item['id']]}; merge the two entries."
+                )
+            seen[item["id"]] = line or 0
 
 
 def _merge_by_id(
@@ -266,6 +330,11 @@ def _build(
                 f"{source}: unknown check {raw['check']!r}; use one of: {kinds}"
             )
         rules.append(_rule(raw, source))
+    if not any(rule.enabled for rule in rules):
+        raise UserError(
+            f"{sources[-1]}: the policy enables no rules, so a scan would pass "
+            "without checking anything; add `extends: default` or rules of its own."
+        )
     locations = _locations(document["locations"])
     document = {**document, "settings": settings, "locations": list(locations)}
     return Policy(
@@ -298,13 +367,10 @@ def _rule(raw: dict[str, Any], source: str) -> Rule:
 
 
 def _default_settings() -> dict[str, Any]:
-    text = resources.policy_file("default.yaml").read_text("utf-8")
-    data, _ = load_with_nodes(text, "builtin:default.yaml")
+    data, _ = _builtin_yaml("default.yaml")
     return dict(data["settings"])
 
 
 def _locations(overrides: list[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
-    text = resources.policy_file("locations.yaml").read_text("utf-8")
-    data, node = load_with_nodes(text, "builtin:locations.yaml")
-    validate_document(data, node, "builtin:locations.yaml")
+    data, _ = _builtin_yaml("locations.yaml")
     return tuple(_merge_by_id(data["locations"], overrides))

@@ -18,9 +18,17 @@ def renderer(name: str) -> Renderer:
         from auditor.report.html import render_html
 
         return render_html
+    if name == "sarif":
+        from auditor.report.sarif import render_sarif
+
+        return render_sarif
+    if name == "junit":
+        from auditor.report.junit import render_junit
+
+        return render_junit
     from auditor.report.text import render_text
 
     return render_text
 
 
-FORMATS = ("text", "json", "html")
+FORMATS = ("text", "json", "html", "sarif", "junit")

@@ -10,23 +10,29 @@ from dataclasses import asdict
 from typing import Any
 
 from auditor import __version__
+from auditor.detect import identity
 from auditor.engine import ScanResult
 from auditor.model import SEVERITIES, Finding, severity_rank
 
 SCHEMA_VERSION = "1.0"
+EXIT_RULE_ERROR = 3
 
 
 def build_document(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
     """Return the report as plain data, with the exit code it implies."""
-    findings = [_finding(f) for f in result.findings]
+    return _without_keys(_build(result, fail_on, strict))
+
+
+def _build(result: ScanResult, fail_on: str, strict: bool) -> dict[str, Any]:
+    findings = _with_unique_ids([_finding(f) for f in result.findings])
     gaps = [asdict(gap) for gap in result.gaps]
+    active = [f for f in findings if "suppression" not in f]
     failing = [
-        f
-        for f in result.findings
-        if severity_rank(f.severity) >= severity_rank(fail_on)
+        f for f in active if severity_rank(f["severity"]) >= severity_rank(fail_on)
     ]
     skipped = [gap for gap in gaps if not gap["scanned"]]
-    exit_code = 1 if failing or (strict and skipped) else 0
+    errors = [r for r in result.rule_results if r.status == "error"]
+    exit_code = _exit_code(failing, strict and bool(skipped), bool(errors))
     coverage: dict[str, Any] = {
         "files_scanned": result.files_scanned,
         "locations_checked": result.locations_checked,
@@ -41,15 +47,17 @@ def build_document(result: ScanResult, fail_on: str, strict: bool) -> dict[str, 
         "scan": _scan(result),
         "summary": {
             "findings": len(findings),
+            # Unsuppressed findings only; suppressed ones are counted apart.
             "by_severity": {
-                s: sum(f["severity"] == s for f in findings) for s in SEVERITIES
+                s: sum(f["severity"] == s for f in active) for s in SEVERITIES
             },
             "fail_on": fail_on,
             "strict": strict,
             "failing_findings": len(failing),
+            "suppressed_findings": len(findings) - len(active),
             "coverage_gaps": len(skipped),
             "exit_code": exit_code,
-            "result": "fail" if exit_code else "pass",
+            "result": {0: "pass", 1: "fail"}.get(exit_code, "error"),
         },
         "findings": findings,
         "rules": [_rule(r) for r in result.rule_results],
@@ -98,6 +106,24 @@ def finding_id(finding: Finding) -> str:
     return hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()[:16]
 
 
+def _with_unique_ids(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Make repeated finding ids unique, keeping the first one as it is.
+
+    Two findings can share rule, place and fingerprint: the same key twice on
+    a line or in a database row, or a file that fails on both mode and owner.
+    Each repeat gets an id derived from the first one and its count. Findings
+    arrive sorted, so the ids are the same on every run.
+    """
+    repeats: dict[str, int] = {}
+    for data in findings:
+        base = data["id"]
+        count = repeats.get(base, 0)
+        repeats[base] = count + 1
+        if count:
+            data["id"] = hashlib.sha256(f"{base}:{count}".encode()).hexdigest()[:16]
+    return findings
+
+
 def _rule(rule_result: Any) -> dict[str, Any]:
     rule = rule_result.rule
     data = {
@@ -116,8 +142,31 @@ def _rule(rule_result: Any) -> dict[str, Any]:
     return data
 
 
+def _exit_code(failing: list[Any], strict_gaps: bool, rule_errors: bool) -> int:
+    """Return 3 when a rule's check raised: the result cannot be trusted as a pass."""
+    if rule_errors:
+        return EXIT_RULE_ERROR
+    return 1 if failing or strict_gaps else 0
+
+
 def _current_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
+
+
+def _without_keys(value: Any) -> Any:
+    """Return `value` with every key in its strings replaced by the redacted key.
+
+    Paths, row keys and setting names come from the scanned files and can
+    themselves be keys (a file or a JSON member named after one), so this is
+    the last guard that no report holds a whole key.
+    """
+    if isinstance(value, str):
+        return identity.redact_keys_in(value)
+    if isinstance(value, dict):
+        return {name: _without_keys(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_without_keys(item) for item in value]
+    return value

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from auditor.model import SEVERITIES
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 _FRAMEWORK_NAMES = {
     "hipaa": "HIPAA",
@@ -44,16 +47,30 @@ def controls_line(controls: dict[str, list[dict[str, Any]]]) -> str:
 
 def render_text(document: dict[str, Any]) -> str:
     lines = [_header(document)]
+    # With a home and a tree in one report, the same relative path can be in both.
+    several_targets = len(document["scan"]["targets"]) > 1
+    active = [f for f in document["findings"] if "suppression" not in f]
     for severity in SEVERITIES:
-        group = [f for f in document["findings"] if f["severity"] == severity]
+        group = [f for f in active if f["severity"] == severity]
         if not group:
             continue
-        lines.append(f"\n{severity.upper()} ({len(group)})")
+        lines.extend(["", f"{severity.upper()} ({len(group)})"])
         for finding in group:
-            lines.extend(_finding_lines(finding))
+            lines.extend(_finding_lines(finding, several_targets))
+    lines.extend(_suppressed_lines(document["findings"]))
     lines.extend(_coverage_lines(document["coverage"]))
-    lines.append(_footer(document))
-    return "\n".join(lines) + "\n"
+    lines.extend(["", _footer(document)])
+    return "\n".join(_escape_controls(line) for line in lines) + "\n"
+
+
+def _escape_controls(text: str) -> str:
+    """Show control characters as `\\xNN`.
+
+    File names, row keys and setting names come from the scanned files, and
+    whoever wrote them could otherwise forge report lines with a newline or
+    send escape sequences to the terminal.
+    """
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
 
 
 def _header(document: dict[str, Any]) -> str:
@@ -63,10 +80,10 @@ def _header(document: dict[str, Any]) -> str:
     return f"keyaudit {version}: {targets} (policy {scan['policy']['name']})"
 
 
-def _finding_lines(finding: dict[str, Any]) -> list[str]:
-    lines = [
-        f"  {place(finding['location'])}: {finding['message']} [{finding['rule']}]"
-    ]
+def _finding_lines(finding: dict[str, Any], show_scope: bool) -> list[str]:
+    location = finding["location"]
+    where = f"{location['scope']}:{place(location)}" if show_scope else place(location)
+    lines = [f"  {where}: {finding['message']} [{finding['rule']}]"]
     secret = finding.get("secret")
     if secret:
         lines.append(f"      key: {secret['redacted']}  {secret['fingerprint']}")
@@ -76,15 +93,31 @@ def _finding_lines(finding: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _suppressed_lines(findings: list[dict[str, Any]]) -> list[str]:
+    suppressed = [f for f in findings if "suppression" in f]
+    if not suppressed:
+        return []
+    lines = ["", f"SUPPRESSED ({len(suppressed)})"]
+    for finding in suppressed:
+        suppression = finding["suppression"]
+        lines.append(
+            f"  {place(finding['location'])}: {finding['message']} "
+            f"[{finding['rule']}, {finding['severity']}]"
+        )
+        reason = suppression.get("reason", "no reason given")
+        lines.append(f"      {suppression['kind']}: {reason}")
+    return lines
+
+
 def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
     lines = []
     skipped = coverage["files_skipped"]
     partly = coverage["files_partly_scanned"]
     if skipped:
-        lines.append(f"\nNOT SCANNED ({len(skipped)})")
+        lines.extend(["", f"NOT SCANNED ({len(skipped)})"])
         lines.extend(f"  {gap['path']}: {gap['detail']}" for gap in skipped)
     if partly:
-        lines.append(f"\nPARTLY SCANNED ({len(partly)})")
+        lines.extend(["", f"PARTLY SCANNED ({len(partly)})"])
         lines.extend(f"  {gap['path']}: {gap['detail']}" for gap in partly)
     history = coverage.get("history")
     if history:
@@ -100,13 +133,24 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
 def _footer(document: dict[str, Any]) -> str:
     summary = document["summary"]
     counts = ", ".join(f"{n} {s}" for s, n in summary["by_severity"].items() if n)
+    if summary.get("suppressed_findings"):
+        counts += f"{', ' if counts else ''}{summary['suppressed_findings']} suppressed"
     coverage = document["coverage"]
     rules = document["rules"]
     failed = sum(r["status"] == "fail" for r in rules)
     return (
-        f"\n{summary['findings']} finding(s){': ' + counts if counts else ''}. "
+        f"{summary['findings']} finding(s){': ' + counts if counts else ''}. "
         f"{coverage['files_scanned']} file(s) scanned, "
         f"{len(coverage['files_skipped'])} not scanned. "
         f"{failed} of {len(rules)} rule(s) failed. Result: {summary['result']} "
-        f"(--fail-on {summary['fail_on']})."
+        f"({_result_reason(summary)})."
     )
+
+
+def _result_reason(summary: dict[str, Any]) -> str:
+    reasons = [f"--fail-on {summary['fail_on']}"]
+    if summary["strict"] and summary["coverage_gaps"]:
+        reasons.append(f"--strict: {summary['coverage_gaps']} file(s) not scanned")
+    if summary["result"] == "error":
+        reasons.append("a rule's check raised an error")
+    return "; ".join(reasons)

@@ -5,13 +5,17 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from auditor.sources.reading import inside
 
 _BRACES = re.compile(r"\{([^{}]*)\}")
 _GLOB_CHARS = set("*?[")
+
+# Called with a folder that is not entered, the reason and a detail.
+SkippedFolder = Callable[[Path, str, str], None]
+LINK_OUT_DETAIL = "symbolic link to a folder outside the scanned root; not followed"
 
 
 def expand_braces(pattern: str) -> list[str]:
@@ -26,43 +30,67 @@ def expand_braces(pattern: str) -> list[str]:
     return results
 
 
-def matches(root: Path, pattern: str) -> Iterator[Path]:
+def matches(root: Path, pattern: str, on_skip: SkippedFolder) -> Iterator[Path]:
     """Yield the paths under `root` that a glob pattern names.
 
     Folders are entered through a symbolic link only when the link resolves
     inside the root. The last component is yielded as found, link or not:
-    reading it decides what to do with it.
+    reading it decides what to do with it. A folder that exists but cannot be
+    listed or entered (permission denied), or that links out of the root, is
+    passed to `on_skip`.
     """
     for expanded in expand_braces(pattern):
-        yield from _walk(root, root, expanded.split("/"))
+        yield from _walk(root, root, expanded.split("/"), on_skip)
 
 
-def _walk(root: Path, folder: Path, segments: list[str]) -> Iterator[Path]:
+def _walk(
+    root: Path, folder: Path, segments: list[str], on_skip: SkippedFolder
+) -> Iterator[Path]:
     segment, rest = segments[0], segments[1:]
-    for candidate in _children(folder, segment):
+    for candidate in _children(folder, segment, on_skip):
         if not rest:
             yield candidate
-        elif _enterable(root, candidate):
-            yield from _walk(root, candidate, rest)
+        elif _enterable(root, candidate, on_skip):
+            yield from _walk(root, candidate, rest, on_skip)
 
 
-def _children(folder: Path, segment: str) -> Iterator[Path]:
+def _children(folder: Path, segment: str, on_skip: SkippedFolder) -> Iterator[Path]:
     if not _GLOB_CHARS & set(segment):
         candidate = folder / segment
-        if os.path.lexists(candidate):
-            yield candidate
+        try:
+            os.lstat(candidate)
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        except OSError as error:
+            skip_unreadable(folder, error, on_skip)
+            return
+        yield candidate
         return
     try:
         names = sorted(entry.name for entry in os.scandir(folder))
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as error:
+        skip_unreadable(folder, error, on_skip)
         return
     for name in names:
         if fnmatch.fnmatchcase(name, segment):
             yield folder / name
 
 
-def _enterable(root: Path, path: Path) -> bool:
+def skip_unreadable(folder: Path, error: OSError, on_skip: SkippedFolder) -> None:
+    """Pass a folder that could not be listed or entered to `on_skip`."""
+    reason = "permission-denied" if isinstance(error, PermissionError) else "unreadable"
+    on_skip(folder, reason, f"folder not scanned: {error.strerror or error}")
+
+
+def _enterable(root: Path, path: Path, on_skip: SkippedFolder) -> bool:
     if not path.is_symlink():
         return path.is_dir()
     real = Path(os.path.realpath(path))
-    return inside(root, real) and real.is_dir()
+    if not real.is_dir():
+        return False
+    if not inside(root, real):
+        on_skip(path, "symlink-outside-root", LINK_OUT_DETAIL)
+        return False
+    return True

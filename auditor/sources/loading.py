@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from auditor.formats.lines import unescape_fish_variables
 from auditor.model import CoverageGap
 from auditor.sources import FileInfo, LoadedFile, Part
-from auditor.sources.reading import ReadFile, decode, read_regular
+from auditor.sources.reading import ReadFile, decode, display_path, read_regular
 
 
 class FileLoader:
@@ -25,7 +26,7 @@ class FileLoader:
 
     def load(self, path: Path, role: str, fmt: str, tool: str) -> list[LoadedFile]:
         """Return the file's parts (a database also returns its write-ahead log)."""
-        rel = path.relative_to(self.root).as_posix()
+        rel = display_path(path.relative_to(self.root).as_posix())
         limit = self.max_database_size if fmt == "sqlite" else self.max_size
         read = read_regular(self.root, path, rel, self.scope, limit)
         if isinstance(read, CoverageGap):
@@ -51,6 +52,13 @@ class FileLoader:
             return sqlite.load_database(self, info, read)
         return [self.text_file(info, read.data)]
 
+    def skip_folder(self, path: Path, reason: str, detail: str) -> None:
+        """Record a folder that is not scanned, once."""
+        rel = display_path(path.relative_to(self.root).as_posix())
+        gap = CoverageGap(rel, reason, detail, self.scope, False)
+        if gap not in self.gaps:
+            self.gaps.append(gap)
+
     def text_file(self, info: FileInfo, data: bytes) -> LoadedFile:
         decoded = decode(data)
         if decoded.note:
@@ -58,13 +66,16 @@ class FileLoader:
                 CoverageGap(info.path, _reason(decoded), decoded.note, self.scope, True)
             )
         fmt = "text" if decoded.binary else info.format
-        return LoadedFile(info, [Part(decoded.text, fmt, binary=decoded.binary)])
+        text = decoded.text
+        if fmt == "fish-variables":
+            text = unescape_fish_variables(text)
+        return LoadedFile(info, [Part(text, fmt, binary=decoded.binary)])
 
     def read_sibling(self, path: Path) -> ReadFile | None:
         """Read a database's `-wal` file if it exists and is safe to read."""
         if not path.exists() and not path.is_symlink():
             return None
-        rel = path.relative_to(self.root).as_posix()
+        rel = display_path(path.relative_to(self.root).as_posix())
         read = read_regular(self.root, path, rel, self.scope, self.max_database_size)
         if isinstance(read, CoverageGap):
             self.gaps.append(read)

@@ -23,7 +23,7 @@ def scan_home(
     claimed: set[Path] = set()
     for location in locations:
         for pattern in location["paths"]:
-            for path in matches(root, pattern):
+            for path in matches(root, pattern, loader.skip_folder):
                 if path in claimed:
                     continue
                 claimed.add(path)

@@ -12,6 +12,7 @@ from pathlib import Path
 from auditor.model import CoverageGap
 
 BINARY_SNIFF_BYTES = 8192
+_DEV_NULL = Path("/dev/null")
 _PRINTABLE_RUN = re.compile(rb"[\x20-\x7e]{8,}")
 
 
@@ -25,6 +26,16 @@ class ReadFile:
     size: int
     real_path: Path
     identity: tuple[int, int]
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """Return a path from the file system as report text, whatever the locale.
+
+    Under a non-UTF-8 locale Python decodes file names to surrogate escapes,
+    which cannot be written as UTF-8. The name's bytes are decoded as UTF-8
+    instead, and bytes that are not UTF-8 are shown as `\\xNN` escapes.
+    """
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 def inside(root: Path, path: Path) -> bool:
@@ -51,6 +62,11 @@ def read_regular(
     real = path
     if stat.S_ISLNK(status.st_mode):
         real = Path(os.path.realpath(path))
+        if real == _DEV_NULL:
+            # A common way to turn shell history off: nothing is there to
+            # read, so it is listed as scanned and does not fail --strict.
+            detail = "symbolic link to /dev/null; holds nothing"
+            return CoverageGap(rel, "link-to-dev-null", detail, scope, True)
         if not inside(root, real):
             return CoverageGap(
                 rel,
@@ -65,6 +81,10 @@ def read_regular(
             return CoverageGap(
                 rel, "broken-symlink", error.strerror or str(error), scope, False
             )
+        if stat.S_ISLNK(status.st_mode):
+            # realpath() stops at a link that leads back to itself.
+            detail = "symbolic link loop; not followed"
+            return CoverageGap(rel, "symlink-loop", detail, scope, False)
     if not stat.S_ISREG(status.st_mode):
         return CoverageGap(
             rel, "not-a-regular-file", _kind(status.st_mode), scope, False

@@ -10,12 +10,14 @@ files are also searched for printable strings.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditor.detect import providers
 from auditor.detect.scanner import has_candidates
 from auditor.model import CoverageGap
 from auditor.sources import FileInfo, LoadedFile, Part
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
     from auditor.sources.reading import ReadFile
 
 _KEY_COLUMNS = ("key", "name", "id")
+_GLUED = re.compile(
+    "(?<=[A-Za-z0-9_-])(?=" + "|".join(map(re.escape, providers.PREFIXES)) + ")"
+)
 
 
 def load_database(
@@ -61,7 +66,20 @@ def load_database(
 
 
 def _raw_strings(data: bytes) -> Part:
-    return Part(printable_strings(data), "text", row_key=None, binary=True)
+    text = printable_strings(data)
+    return Part(_with_glued_keys(text), "text", row_key=None, binary=True)
+
+
+def _with_glued_keys(text: str) -> str:
+    """Append, as lines of their own, the runs that start at a glued key prefix.
+
+    SQLite stores a row's columns back to back, so in the raw bytes a row key
+    such as `cursorAuth/openAIKey` runs straight into the key stored in the
+    next column. The key patterns need a non-token character before a key,
+    so such a key is only found once its run starts a line.
+    """
+    runs = [text[match.start() :].split("\n", 1)[0] for match in _GLUED.finditer(text)]
+    return "\n".join([text, *runs])
 
 
 def _rows(data: bytes, wal: bytes | None) -> list[Part]:

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import UserError
-from auditor.model import CoverageGap
 from auditor.sources import SourceResult
+from auditor.sources.globbing import LINK_OUT_DETAIL, skip_unreadable
 from auditor.sources.loading import FileLoader
 from auditor.sources.reading import inside
 
@@ -41,6 +41,7 @@ _NAME_RULES: tuple[tuple[str, str, str], ...] = (
     ("*.bash", "source", "shell"),
     ("*.zsh", "source", "shell"),
     ("*.fish", "source", "shell"),
+    ("fish_variables", "profile", "fish-variables"),
     ("*.ps1", "source", "shell"),
     ("*.vscdb", "database", "sqlite"),
     ("*.sqlite", "database", "sqlite"),
@@ -66,7 +67,7 @@ def scan_tree(directory: Path, settings: dict[str, Any]) -> SourceResult:
     loader = FileLoader(root, "tree", settings)
     result = SourceResult()
     paths = _git_paths(root)
-    for path in paths if paths is not None else _walk(root, loader.gaps):
+    for path in paths if paths is not None else _walk(root, loader):
         role, fmt = classify(path.name)
         result.files.extend(loader.load(path, role, fmt, "working tree"))
     result.gaps.extend(loader.gaps)
@@ -106,24 +107,40 @@ def _git_paths(root: Path) -> list[Path] | None:
         raise UserError(f"{root}: git ls-files failed: {message}")
     names = [os.fsdecode(name) for name in listing.stdout.split(b"\0") if name]
     paths = [root / name for name in names]
-    return [path for path in paths if os.path.lexists(path) and not path.is_dir()]
+    return [path for path in paths if _listed_file(path)]
 
 
-def _walk(root: Path, gaps: list[CoverageGap]) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(root):
+def _listed_file(path: Path) -> bool:
+    """Return False for a listed path that is gone, or is a folder (a submodule).
+
+    A path that cannot be looked at (permission denied) is kept, so that
+    reading it records a coverage gap.
+    """
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    return not path.is_dir()
+
+
+def _walk(root: Path, loader: FileLoader) -> Iterator[Path]:
+    def on_error(error: OSError) -> None:
+        skip_unreadable(Path(error.filename), error, loader.skip_folder)
+
+    for folder, dirs, files in os.walk(root, onerror=on_error):
         dirs[:] = sorted(
-            d for d in dirs if d != ".git" and _descend(root, Path(folder, d), gaps)
+            d for d in dirs if d != ".git" and _descend(root, Path(folder, d), loader)
         )
         for name in sorted(files):
             yield Path(folder, name)
 
 
-def _descend(root: Path, path: Path, gaps: list[CoverageGap]) -> bool:
+def _descend(root: Path, path: Path, loader: FileLoader) -> bool:
     if not path.is_symlink():
         return True
     real = Path(os.path.realpath(path))
     if not inside(root, real):
-        rel = path.relative_to(root).as_posix()
-        detail = "symbolic link to a folder outside the scanned root; not followed"
-        gaps.append(CoverageGap(rel, "symlink-outside-root", detail, "tree", False))
+        loader.skip_folder(path, "symlink-outside-root", LINK_OUT_DETAIL)
     return False
