@@ -406,3 +406,12 @@ def test_merged_branch_key_blamed_on_branch(make_repo, keys, keyaudit) -> None:
     finding = only(findings_by(report, rule="history-key", path="app.env"))
     assert finding["location"]["commit"]["sha"] == added
     assert finding["evidence"]["present_at_head"] is True
+
+
+def test_history_and_staged_rejected(make_repo, keyaudit) -> None:
+    repo = make_repo({"README.md": "hello\n"})
+
+    completed = keyaudit("scan", "--repo", repo, "--history", "--staged")
+
+    assert completed.returncode == 2
+    assert "cannot be combined" in completed.stderr
