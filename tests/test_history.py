@@ -415,3 +415,16 @@ def test_history_and_staged_rejected(make_repo, keyaudit) -> None:
 
     assert completed.returncode == 2
     assert "cannot be combined" in completed.stderr
+
+
+def test_text_report_history_line(make_repo, keyaudit) -> None:
+    repo = make_repo({"README.md": "clean\n"})
+
+    completed = keyaudit("scan", "--repo", repo, "--history")
+
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    history = [line for line in lines if line.startswith("HISTORY: ")]
+    assert history == ["HISTORY: 1 commit(s), 1 blob(s) read; complete"]
+    assert lines[lines.index(history[0]) - 1] == ""
+    assert "\\x0a" not in completed.stdout

@@ -122,9 +122,12 @@ def _coverage_lines(coverage: dict[str, Any]) -> list[str]:
     history = coverage.get("history")
     if history:
         state = "complete" if history["complete"] else "INCOMPLETE"
-        lines.append(
-            f"\nHISTORY: {history['commits_read']} commit(s), "
-            f"{history['blobs_read']} blob(s) read; {state}"
+        lines.extend(
+            [
+                "",
+                f"HISTORY: {history['commits_read']} commit(s), "
+                f"{history['blobs_read']} blob(s) read; {state}",
+            ]
         )
         lines.extend(f"  {reason}" for reason in history["incomplete_reasons"])
     return lines
