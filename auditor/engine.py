@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class RuleResult:
-    """How one rule fared: pass, fail, error or not_applicable."""
+    """A rule's status (pass, fail, error or not_applicable) and finding count."""
 
     rule: Rule
     status: str

@@ -27,7 +27,7 @@ class Secret:
 
 @dataclass(frozen=True)
 class Location:
-    """Where a finding is: a path relative to the scanned root, with `/` separators."""
+    """A finding's place: a path relative to the scanned root, with `/` separators."""
 
     scope: str
     path: str
@@ -72,7 +72,7 @@ class CoverageGap:
 
 @dataclass(frozen=True)
 class Target:
-    """What a scan was asked to audit: a home directory or a working tree."""
+    """A scan target: a home directory, a working tree, its index or its history."""
 
     scope: str
     root: str

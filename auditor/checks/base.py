@@ -1,4 +1,4 @@
-"""What every check receives and returns."""
+"""The check protocol, the scanned-file type checks receive, and finding builders."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class ScannedFile:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What checks need to know about the scan besides the file."""
+    """Scan facts a check needs besides the file: root, expected owner, settings."""
 
     root: Path
     expected_uid: int | None

@@ -1,6 +1,8 @@
-"""file-permissions: a file holding a key must be private to the user scanned."""
+"""file-permissions: a file that contains a key must be private to the user scanned."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from auditor.checks import fixes
 from auditor.checks.base import CheckContext, ScannedFile, applies, finding
@@ -9,7 +11,7 @@ from auditor.policy.loader import Rule
 
 
 class FilePermissionsCheck:
-    """Report a file that holds a key (or is a credential store) and is not private.
+    """Report a file that contains a key (or is a credential store) and is not private.
 
     "Private" means no permission bit outside the allowed mode (0600 unless the
     policy says otherwise) and owned by the user whose home is scanned.
@@ -26,15 +28,10 @@ class FilePermissionsCheck:
         )
         if not scanned.held and info.role not in store_roles:
             return []
-        allowed = int(
-            rule.parameters.get(
-                "allowed_file_mode", context.settings["allowed_file_mode"]
-            ),
-            8,
-        )
+
         fingerprints = sorted(scanned.held)
-        holds = (
-            f"holds {len(fingerprints)} key(s)"
+        contents = (
+            f"contains {len(fingerprints)} key(s)"
             if fingerprints
             else f"is {info.tool}'s credential store"
         )
@@ -43,23 +40,50 @@ class FilePermissionsCheck:
             "owner_uid": info.uid,
             "fingerprints": fingerprints,
         }
-        path = fixes.quoted(context.root, info)
-        findings = []
-        extra = info.mode & ~allowed
-        if extra:
-            message = (
-                f"{info.path} {holds} and has mode {info.mode:04o}; "
-                f"bits {extra:04o} are outside the allowed {allowed:04o}"
-            )
-            fix = f"Run `chmod {allowed:o} {path}`."
-            if extra & 0o077:
-                fix += " Others could read the file, so rotate the key(s) it holds."
-            findings.append(finding(rule, info, message, fix, evidence=evidence))
-        if context.expected_uid is not None and info.uid != context.expected_uid:
-            expected = f"{context.expected_user} (uid {context.expected_uid})"
-            message = (
-                f"{info.path} {holds} and is owned by uid {info.uid}, not {expected}"
-            )
-            fix = f"Run `chown {context.expected_user} {path}`."
-            findings.append(finding(rule, info, message, fix, evidence=evidence))
-        return findings
+        mode_finding = _mode_finding(rule, scanned, context, contents, evidence)
+        owner_finding = _owner_finding(rule, scanned, context, contents, evidence)
+        return [f for f in (mode_finding, owner_finding) if f is not None]
+
+
+def _mode_finding(
+    rule: Rule,
+    scanned: ScannedFile,
+    context: CheckContext,
+    contents: str,
+    evidence: dict[str, Any],
+) -> Finding | None:
+    info = scanned.info
+    assert info.mode is not None
+    allowed_text = rule.parameters.get(
+        "allowed_file_mode", context.settings["allowed_file_mode"]
+    )
+    allowed = int(allowed_text, 8)
+    extra = info.mode & ~allowed
+    if not extra:
+        return None
+
+    message = (
+        f"{info.path} {contents} and has mode {info.mode:04o}; "
+        f"bits {extra:04o} are outside the allowed {allowed:04o}"
+    )
+    fix = f"Run `chmod {allowed:o} {fixes.quoted(context.root, info)}`."
+    if extra & 0o077:
+        fix += " Others could read the file, so rotate the key(s) in it."
+    return finding(rule, info, message, fix, evidence=evidence)
+
+
+def _owner_finding(
+    rule: Rule,
+    scanned: ScannedFile,
+    context: CheckContext,
+    contents: str,
+    evidence: dict[str, Any],
+) -> Finding | None:
+    info = scanned.info
+    if context.expected_uid is None or info.uid == context.expected_uid:
+        return None
+
+    expected = f"{context.expected_user} (uid {context.expected_uid})"
+    message = f"{info.path} {contents} and is owned by uid {info.uid}, not {expected}"
+    fix = f"Run `chown {context.expected_user} {fixes.quoted(context.root, info)}`."
+    return finding(rule, info, message, fix, evidence=evidence)

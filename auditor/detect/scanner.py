@@ -1,7 +1,7 @@
 """Find key occurrences in a Document.
 
 A prefilter looks for the providers' literal prefixes and context words with
-plain substring search; only texts that contain one go through the regular
+plain substring search. Only texts that contain one go through the regular
 expressions, and only the lines near a context word are tokenized for the
 context-only shapes. Every pattern is bounded, so a single long line costs
 time linear in its length.
