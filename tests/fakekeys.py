@@ -2,9 +2,9 @@
 
 No key is ever committed: the repository must stay clean under its own scan.
 Keys come from a seeded random generator, so a test's keys are the same on
-every run. Bodies are plain random strings; the only condition is a digit
-and a letter, which every real key of these shapes has in practice and the
-context-only shapes (Azure, Mistral, Cohere) require.
+every run. Bodies are plain random strings with one condition: a digit and a
+letter. Real keys of these shapes have both in practice, and the context-only
+shapes (Azure, Mistral, Cohere) require both.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Check kinds: each judges scanned files against one kind of rule.
 
-The registry below is the one list of check kinds; a policy's `check:` field
+The registry below is the one list of check kinds. A policy's `check:` field
 names one of them, and the policy schema's `check` enum must list the same.
 """
 

@@ -19,7 +19,7 @@ _BACKUP_ROLES = ("backup", "encrypted-backup")
 class UnencryptedBackupCheck:
     """Report each key readable in a backup file.
 
-    A `.gpg`, `.asc` or `.age` file is the compliant form; one whose content
+    A `.gpg`, `.asc` or `.age` file is the compliant form. One whose content
     still shows a key (a clear-signed `.asc`, say) is reported all the same.
     """
 

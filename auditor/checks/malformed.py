@@ -20,7 +20,7 @@ _QUOTES = "\"'`"
 
 @dataclass(frozen=True)
 class Defect:
-    """Why a value is not a key, and the key-like candidate inside it."""
+    """The problems that keep a value from being a key, and the candidate inside it."""
 
     problems: tuple[str, ...]
     candidate: str
@@ -35,6 +35,7 @@ def diagnose(name: str, value: str) -> Defect | None:
     if exact is not None:
         uneven = _uneven_sides(exact, value)
         return Defect((uneven,), value, exact) if uneven else None
+
     problems: list[str] = []
     candidate = value
     if candidate != candidate.strip():
@@ -53,6 +54,7 @@ def diagnose(name: str, value: str) -> Defect | None:
     if candidate.lower().startswith("bearer ") and not _AUTH_HEADER.search(name):
         problems.append("a 'Bearer ' prefix")
         candidate = candidate[7:].strip()
+
     pattern = providers.classify(candidate)
     if pattern is not None:
         uneven = _uneven_sides(pattern, candidate)

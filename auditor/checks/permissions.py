@@ -14,7 +14,7 @@ class FilePermissionsCheck:
     """Report a file that contains a key (or is a credential store) and is not private.
 
     "Private" means no permission bit outside the allowed mode (0600 unless the
-    policy says otherwise) and owned by the user whose home is scanned.
+    policy sets another) and owned by the user whose home is scanned.
     """
 
     def run(

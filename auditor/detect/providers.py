@@ -1,9 +1,9 @@
 """Shapes of AI-provider keys.
 
 Each pattern is written from the providers' published key shapes. Patterns with
-a `prefix` are found by that literal; patterns without one (Azure OpenAI,
-DeepSeek, Mistral, Cohere) have no shape of their own and count only when one
-of their context words is within a few lines.
+a `prefix` are found by that literal. Patterns without one (Azure OpenAI,
+DeepSeek, Mistral, Cohere) have no shape of their own, so they count only when
+one of their context words is within a few lines.
 """
 
 from __future__ import annotations
@@ -223,7 +223,7 @@ PREFIX_AT_TOKEN_START = re.compile(
     rf"(?<![{TOKEN_CHARS}])(?:{'|'.join(re.escape(p) for p in PREFIXES)})"
 )
 
-# Where each provider's keys are revoked and created, for remediation text.
+# Each provider's page for revoking and creating keys, for remediation text.
 KEY_PAGES = {
     "openai": "https://platform.openai.com/api-keys",
     "anthropic": "https://console.anthropic.com/settings/keys",

@@ -27,7 +27,7 @@ _KEY_SETTING = re.compile(
 
 
 def is_key_setting(name: str) -> bool:
-    """Return True when a setting's name says it holds a key or token."""
+    """Return True when a setting's name shows it contains a key or token."""
     return bool(_KEY_SETTING.search(name))
 
 

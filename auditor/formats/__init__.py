@@ -1,8 +1,8 @@
 """Readers that turn a file's text into a Document: lines and the settings on them.
 
 Detection always runs over the raw text, so a key is found whatever the
-format; the readers only add the names of the settings that hold values, which
-give detectors their context and the malformed-key check its candidates. A
+format. The readers only add the names of the settings that contain values,
+which give detectors their context and the malformed-key check its candidates. A
 reader that fails to parse its format falls back to the line reader, so no
 file is skipped for being malformed.
 """

@@ -1,10 +1,10 @@
 """Load a policy: read YAML, validate it against the schema, apply `extends`.
 
-A policy file either stands alone or says `extends: default` (the built-in
-policy) or `extends: PATH` (another policy file, relative to this one). The
+A policy file is used alone unless it sets `extends: default` (the built-in
+policy) or `extends: PATH` (another policy file, relative to this one). An
 extending file changes settings, replaces locations by id, and changes rules by
-id: `enabled: false` disables one, `severity: critical` changes its severity,
-and an entry with a new id adds a rule of an existing check kind.
+id. `enabled: false` disables a rule, `severity: critical` changes its
+severity, and an entry with a new id adds a rule of an existing check kind.
 """
 
 from __future__ import annotations
@@ -224,7 +224,7 @@ def _error_lines(error: Any, node: Any, source: str) -> list[str]:
     if error.validator != "additionalProperties":
         line = line_of(node, path)
         return [f"{source}:{line}: at {format_path(path)}: {_describe(error)}"]
-    # Point at each unknown key itself, not at the mapping that holds it.
+    # Point at each unknown key itself, not at the mapping that contains it.
     known = sorted(error.schema.get("properties", {}))
     unknown = [key for key in error.instance if key not in known]
     return [

@@ -49,7 +49,7 @@ class LoadedFile:
 
 @dataclass
 class SourceResult:
-    """What a source produced: files to scan and files it could not read."""
+    """A source's output: files to scan, and gaps for files it could not read."""
 
     files: list[LoadedFile] = field(default_factory=list)
     gaps: list[CoverageGap] = field(default_factory=list)
